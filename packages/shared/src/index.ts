@@ -1,0 +1,10 @@
+/**
+ * @agent-mesh/shared: what every agent-mesh process relies on — config loading and validation against
+ * the shipped JSON Schemas, one error type, ids, logging, and the database layer that turns a URL into a
+ * ready, migrated Prisma client on SQLite, PostgreSQL or MySQL/MariaDB.
+ */
+export { MeshError, meshErrorCodes, isMeshError, isMeshErrorCode } from './errors/mesh-error.js';
+export type { MeshErrorCode, MeshErrorJson } from './errors/mesh-error.js';
+export { createLogger } from './logging/create-logger.js';
+export type { Logger } from './logging/create-logger.js';
+export { createWebSessionId, isWebSessionId } from './ids/ids.js';
