@@ -1,0 +1,13 @@
+/**
+ * The model layer: turns the YAML `model` object into an AI SDK `LanguageModelV3`, knows the context
+ * windows of well-known models, and ships the deterministic offline `builtin/recall` model.
+ */
+export { createLanguageModel } from './create-language-model.js';
+export type { CreateLanguageModelOptions } from './create-language-model.js';
+export { resolveContextWindow } from './resolve-context-window.js';
+export { estimateTokens, estimatePromptTokens } from './estimate-tokens.js';
+export { BuiltinRecallModel } from './builtin/builtin-recall-model.js';
+export type { BuiltinRecallModelOptions } from './builtin/builtin-recall-model.js';
+export { builtinSummaryInstruction, answerFromTranscript } from './builtin/answer-from-transcript.js';
+export type { TranscriptMessage } from './builtin/answer-from-transcript.js';
+export type { ModelConfig } from './model-config.js';
