@@ -13,14 +13,16 @@ export default tseslint.config(
       'packages/gateway/web/dist/**',
       'bench/results/**',
       'test/artifacts/**',
+      '.tmp/**',
+      '**/.scratch/**',
     ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.eslint.json', './packages/gateway/web/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
       globals: { ...globals.node },
     },
     rules: {
@@ -36,4 +38,10 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { ...globals.node } } },
+  {
+    // The browser app (Vite + React): browser globals, and no console output left behind.
+    files: ['packages/gateway/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-console': 'error' },
+  },
 );

@@ -1,15 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests sit beside the code; end-to-end tests in test/ start real processes on real databases.
-// `source` resolves workspace packages to their TypeScript sources, so unit tests need no build.
+// `@agent-mesh/source` resolves workspace packages to their TypeScript sources, so unit tests need no
+// build. It is namespaced because Vitest also passes it to Node, and some dependencies publish raw .ts
+// under a plain `source` condition.
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@agent-mesh/source'] },
+  ssr: { resolve: { conditions: ['@agent-mesh/source'] } },
   test: {
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'bench/src/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/gateway/web/src/**/*.test.ts',
+            'bench/src/**/*.test.ts',
+          ],
+        },
       },
       {
         extends: true,

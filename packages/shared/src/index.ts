@@ -38,3 +38,48 @@ export type {
   SqlGatewaySessionServiceConfig,
 } from './config/gateway-config.js';
 export type { ConfigKind, ConfigProblem, LoadedConfigFile } from './config/config-file.js';
+export {
+  inspectConfigFile,
+  loadAgentConfig,
+  loadConfigFile,
+  loadGatewayConfig,
+  parseAgentConfig,
+  parseGatewayConfig,
+} from './config/load-config.js';
+export type { ConfigInspection, LoadConfigOptions } from './config/load-config.js';
+export type { ConfigEnv } from './config/substitute-env.js';
+export { findConfigFiles, scanConfigPaths } from './config/find-config-files.js';
+export type { ConfigFileScan, ScanConfigOptions } from './config/find-config-files.js';
+export { checkConfigFiles } from './config/check-config-files.js';
+export type { CheckedConfigFile, ConfigCheckResult } from './config/check-config-files.js';
+export { formatProblem, formatProblems } from './config/format-problems.js';
+export { configSchemaPaths } from './config/config-schemas.js';
+export { parseDatabaseUrl, redactDatabaseUrl } from './database/parse-database-url.js';
+export { openDatabase } from './database/open-database.js';
+export { isUniqueConstraintError } from './database/database-errors.js';
+export { migrateDatabase } from './database/migrations/migrate-database.js';
+export type {
+  DatabaseProvider,
+  DatabaseSchemaName,
+  DatabaseOptions,
+  ParsedDatabaseUrl,
+  OpenedDatabase,
+  AgentDatabase,
+  GatewayDatabase,
+  MigrationResult,
+  AgentPrismaClient,
+  GatewayPrismaClient,
+  AgentPrisma,
+  AgentSession,
+  AgentEvent,
+  AppState,
+  UserState,
+  A2aTask,
+  GatewayPrisma,
+  ChatSession,
+  ChatTask,
+  TaskEvent,
+  Feedback,
+  WebSession,
+  GatewaySetting,
+} from './database/database-types.js';

@@ -26,9 +26,12 @@ function checkId(value: unknown, where: string): void {
     throw invalid(`${where} must be a non-empty string, got ${describe(value)}.`, { field: where });
   }
   if (value.length > maxIdLength) {
-    throw invalid(`${where} is ${value.length} characters long; at most ${maxIdLength} are allowed.`, {
-      field: where,
-    });
+    throw invalid(
+      `${where} is ${value.length} characters long; at most ${maxIdLength} are allowed.`,
+      {
+        field: where,
+      },
+    );
   }
 }
 
@@ -55,7 +58,9 @@ export function toJson(value: unknown, where: string): string {
   try {
     return JSON.stringify(value);
   } catch (error) {
-    throw invalid(`${where} is not JSON-serialisable: ${(error as Error).message}`, { field: where });
+    throw invalid(`${where} is not JSON-serialisable: ${(error as Error).message}`, {
+      field: where,
+    });
   }
 }
 
@@ -71,10 +76,13 @@ export function jsonCopy<T>(value: T, where: string): T {
 
 /** Checks a state object (initial state or stateDelta) and returns its JSON-normalised copy. */
 export function checkState(state: unknown, where: string): SessionState {
-  if (!isPlainObject(state)) throw invalid(`${where} must be a JSON object, got ${describe(state)}.`);
+  if (!isPlainObject(state))
+    throw invalid(`${where} must be a JSON object, got ${describe(state)}.`);
   for (const key of Object.keys(state)) {
     if (key === 'app:' || key === 'user:' || key === 'temp:') {
-      throw invalid(`${where} has the key "${key}" with nothing after its scope prefix.`, { field: where });
+      throw invalid(`${where} has the key "${key}" with nothing after its scope prefix.`, {
+        field: where,
+      });
     }
   }
   return jsonCopy(state, where);
@@ -94,7 +102,9 @@ export function checkLimit(limit: unknown): number {
 export function checkAfterSeq(afterSeq: unknown): number {
   if (afterSeq === undefined) return 0;
   if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < 0) {
-    throw invalid(`afterSeq must be a non-negative integer, got ${String(afterSeq)}.`, { field: 'afterSeq' });
+    throw invalid(`afterSeq must be a non-negative integer, got ${String(afterSeq)}.`, {
+      field: 'afterSeq',
+    });
   }
   return afterSeq;
 }
@@ -124,7 +134,9 @@ function checkCompaction(value: unknown): CompactionAction {
     throw invalid(`actions.compaction must be an object, got ${describe(value)}.`);
   }
   if (typeof value.summary !== 'string') {
-    throw invalid('actions.compaction.summary must be a string.', { field: 'actions.compaction.summary' });
+    throw invalid('actions.compaction.summary must be a string.', {
+      field: 'actions.compaction.summary',
+    });
   }
   const { startSeq, endSeq } = value;
   if (typeof startSeq !== 'number' || !Number.isInteger(startSeq) || startSeq < 1) {
@@ -152,9 +164,12 @@ export function checkCompactionRange(compaction: CompactionAction | null, seq: n
 function checkContent(value: unknown): void {
   if (!isPlainObject(value)) throw invalid(`content must be an object, got ${describe(value)}.`);
   if (typeof value.role !== 'string' || !contentRoles.has(value.role)) {
-    throw invalid(`content.role must be one of: ${[...contentRoles].join(', ')}; got ${describe(value.role)}.`);
+    throw invalid(
+      `content.role must be one of: ${[...contentRoles].join(', ')}; got ${describe(value.role)}.`,
+    );
   }
-  if (!Array.isArray(value.parts)) throw invalid(`content.parts must be an array, got ${describe(value.parts)}.`);
+  if (!Array.isArray(value.parts))
+    throw invalid(`content.parts must be an array, got ${describe(value.parts)}.`);
   value.parts.forEach((part: unknown, index: number) => {
     if (!isPlainObject(part) || typeof part.type !== 'string') {
       throw invalid(`content.parts[${index}] must be an object with a string "type".`, {
@@ -171,7 +186,8 @@ export function prepareEvent(event: NewSessionEvent): PreparedEvent {
   checkId(id, 'event.id');
   checkId(event.invocationId, 'event.invocationId');
   checkId(event.author, 'event.author');
-  if (event.messageId !== undefined && event.messageId !== null) checkId(event.messageId, 'event.messageId');
+  if (event.messageId !== undefined && event.messageId !== null)
+    checkId(event.messageId, 'event.messageId');
   const timestamp = event.timestamp ?? new Date();
   if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) {
     throw invalid('event.timestamp must be a valid Date.', { field: 'event.timestamp' });
@@ -212,9 +228,13 @@ export function prepareEvent(event: NewSessionEvent): PreparedEvent {
     author: event.author,
     messageId: event.messageId ?? null,
     timestamp: new Date(timestamp.getTime()),
-    content: event.content === undefined || event.content === null ? null : toJson(event.content, 'event.content'),
-    actions: hasKeys(storedActions) ? toJson(storedActions, 'event.actions') : null,
-    usage: event.usage === undefined || event.usage === null ? null : toJson(event.usage, 'event.usage'),
+    content:
+      event.content === undefined || event.content === null
+        ? null
+        : toJson(event.content, 'event.content'),
+    actions: Object.keys(storedActions).length > 0 ? toJson(storedActions, 'event.actions') : null,
+    usage:
+      event.usage === undefined || event.usage === null ? null : toJson(event.usage, 'event.usage'),
     delta,
     compaction,
     returnedActions,

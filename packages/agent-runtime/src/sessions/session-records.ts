@@ -37,7 +37,9 @@ export function isCompactionEvent(event: SessionEvent): boolean {
 
 /** Encodes a listSessions position (updatedAt, sessionId) as an opaque cursor. */
 export function encodeSessionCursor(updatedAt: Date, sessionId: string): string {
-  return Buffer.from(JSON.stringify([updatedAt.getTime(), sessionId]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([updatedAt.getTime(), sessionId]), 'utf8').toString(
+    'base64url',
+  );
 }
 
 /** Decodes a listSessions cursor; a malformed one is a REQUEST_INVALID that says so. */

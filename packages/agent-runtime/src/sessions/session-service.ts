@@ -45,7 +45,13 @@ export type ContentRole = 'user' | 'assistant' | 'system' | 'tool';
 export type ContentPart =
   | { type: 'text'; text: string }
   | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown }
-  | { type: 'tool-result'; toolCallId: string; toolName: string; output: unknown; isError?: boolean }
+  | {
+      type: 'tool-result';
+      toolCallId: string;
+      toolName: string;
+      output: unknown;
+      isError?: boolean;
+    }
   | { type: 'data'; data: unknown };
 
 /** The message an event carries, stored as JSON: `{ role, parts }`. */

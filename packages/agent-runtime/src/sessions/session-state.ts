@@ -12,7 +12,8 @@ export function splitState(state: SessionState): ScopedState {
   const scoped: ScopedState = { app: {}, user: {}, session: {} };
   for (const [key, value] of Object.entries(state)) {
     if (key.startsWith(statePrefixes.app)) scoped.app[key.slice(statePrefixes.app.length)] = value;
-    else if (key.startsWith(statePrefixes.user)) scoped.user[key.slice(statePrefixes.user.length)] = value;
+    else if (key.startsWith(statePrefixes.user))
+      scoped.user[key.slice(statePrefixes.user.length)] = value;
     else if (!key.startsWith(statePrefixes.temp)) scoped.session[key] = value;
   }
   return scoped;
@@ -44,6 +45,9 @@ export function hasKeys(state: SessionState | undefined): state is SessionState 
  * Returns the session's state with an event's stateDelta applied, `temp:` keys included: the runner uses it
  * to keep its in-memory Session current for the rest of an invocation without reloading.
  */
-export function applyStateDelta(state: SessionState, delta: SessionState | undefined): SessionState {
+export function applyStateDelta(
+  state: SessionState,
+  delta: SessionState | undefined,
+): SessionState {
   return delta === undefined ? { ...state } : { ...state, ...delta };
 }

@@ -66,8 +66,7 @@ export interface SqlAgentSessionServiceConfig extends AgentSessionServiceBase {
 
 /** Where an agent keeps its sessions; narrow on `type`. */
 export type AgentSessionServiceConfig =
-  | MemoryAgentSessionServiceConfig
-  | SqlAgentSessionServiceConfig;
+  MemoryAgentSessionServiceConfig | SqlAgentSessionServiceConfig;
 
 /** Automatic compaction of old turns into a summary; always present (defaults applied). */
 export interface AutoSummarizationConfig {

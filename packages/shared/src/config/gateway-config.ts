@@ -27,8 +27,7 @@ export interface SqlGatewaySessionServiceConfig extends GatewaySessionServiceBas
 
 /** Where the gateway keeps sessions, chat history and express-session data; narrow on `type`. */
 export type GatewaySessionServiceConfig =
-  | MemoryGatewaySessionServiceConfig
-  | SqlGatewaySessionServiceConfig;
+  MemoryGatewaySessionServiceConfig | SqlGatewaySessionServiceConfig;
 
 /** The optional platform database; always present (defaults applied). */
 export interface PlatformServiceConfig {

@@ -1,3 +1,4 @@
+import type { PoolConfig } from '../config/agent-config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PrismaClient as AgentPostgresqlClient } from './generated/agent-postgresql/client.js';
 import type { PrismaClient as GatewayPostgresqlClient } from './generated/gateway-postgresql/client.js';
@@ -8,22 +9,12 @@ export type DatabaseProvider = 'sqlite' | 'postgresql' | 'mysql';
 /** The two databases agent-mesh keeps: the gateway's chat history and an agent's sessions. */
 export type DatabaseSchemaName = 'gateway' | 'agent';
 
-/**
- * Connection pool settings of one database, as in the YAML `pool:` object (same keys, so a validated
- * config's pool can be passed straight in); missing keys take the defaults of the config contract.
- */
-export interface DatabasePoolConfig {
-  max_connections: number;
-  connect_timeout_ms: number;
-  idle_timeout_ms: number;
-}
-
 /** What `openDatabase` and `migrateDatabase` need: the URL from YAML and which schema lives there. */
 export interface DatabaseOptions {
   /** Any accepted URL form, e.g. `sqlite:///data/agent.db` or `postgresql+asyncpg://user@host/db`. */
   url: string;
   schema: DatabaseSchemaName;
-  pool?: Partial<DatabasePoolConfig>;
+  pool?: Partial<PoolConfig>;
   logger?: Logger;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;

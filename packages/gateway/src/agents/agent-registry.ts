@@ -1,0 +1,289 @@
+import {
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+  RestTransportFactory,
+  type Client,
+} from '@a2a-js/sdk/client';
+import type { AgentCard } from '@a2a-js/sdk';
+import { MeshError, type GatewayAgentConfig, type Logger } from '@agent-mesh/shared';
+import type { GatewayPersistence } from '../store/gateway-store.js';
+
+/** How an agent keeps its own sessions, as its card's session-persistence extension says. */
+export type AgentPersistence = 'sql' | 'memory' | 'unknown';
+
+/** What the gateway knows about one configured agent. */
+export interface AgentStatus {
+  name: string;
+  description: string;
+  available: boolean;
+  persistence: AgentPersistence;
+  warning?: string;
+  /** Why the agent is unavailable (last card fetch error). */
+  error?: string;
+}
+
+/** A reachable replica of an agent with an A2A client built from its card. */
+export interface AgentConnection {
+  agent: string;
+  url: string;
+  card: AgentCard;
+  client: Client;
+}
+
+/** Options of the registry; intervals and timeouts are in milliseconds. */
+export interface AgentRegistryOptions {
+  agents: readonly GatewayAgentConfig[];
+  /** The gateway's own persistence; an agent in memory behind a persisting gateway gets a warning. */
+  gatewayPersistence: GatewayPersistence;
+  logger: Logger;
+  /** How often agent cards are fetched again (default 30 s). */
+  refreshIntervalMs?: number;
+  /** Timeout of one card fetch (default 5 s). */
+  cardTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface ReplicaState {
+  url: string;
+  connection?: AgentConnection;
+  error?: string;
+}
+
+interface AgentEntry {
+  config: GatewayAgentConfig;
+  replicas: ReplicaState[];
+  persistence: AgentPersistence;
+  description: string;
+  refreshing?: Promise<void>;
+}
+
+/** The extension URI fragment an agent card uses to declare how it persists sessions. */
+const persistenceExtensionMarker = 'session-persistence';
+
+/**
+ * The agents of the `agents:` list: fetches each agent card at start and every `refreshIntervalMs`,
+ * keeps an A2A client per reachable replica, and reports availability and how each agent persists its
+ * sessions. An agent that is down is unavailable, never fatal; it comes back with the next refresh.
+ */
+export class AgentRegistry {
+  private readonly entries = new Map<string, AgentEntry>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly fetchImpl: typeof fetch;
+  private readonly refreshIntervalMs: number;
+  private readonly cardTimeoutMs: number;
+
+  constructor(private readonly options: AgentRegistryOptions) {
+    this.fetchImpl = options.fetch ?? fetch;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+    this.cardTimeoutMs = options.cardTimeoutMs ?? 5_000;
+    for (const config of options.agents) {
+      const urls = config.urls ?? (config.url ? [config.url] : []);
+      this.entries.set(config.name, {
+        config,
+        replicas: urls.map((url) => ({ url })),
+        persistence: 'unknown',
+        description: config.description ?? '',
+      });
+    }
+  }
+
+  /** Fetches every agent card once and starts the periodic refresh. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.refreshIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the periodic refresh. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Fetches the cards of every agent (or one) again; never throws. */
+  async refresh(name?: string): Promise<void> {
+    const entries = name ? [this.entries.get(name)].filter((e) => e !== undefined) : [...this.entries.values()];
+    await Promise.all(entries.map((entry) => this.refreshEntry(entry)));
+  }
+
+  /** Tells whether an agent of this name is configured. */
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The configured agent names, in configuration order. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Status of every configured agent, in configuration order. */
+  list(): AgentStatus[] {
+    return [...this.entries.values()].map((entry) => this.statusOf(entry));
+  }
+
+  /** Warnings worth showing to users (agents that forget sessions while the gateway keeps them). */
+  warnings(): string[] {
+    return this.list().flatMap((status) => (status.warning ? [status.warning] : []));
+  }
+
+  /**
+   * Returns connections to the agent's reachable replicas, preferred first. When none is known to be
+   * reachable the cards are fetched again first. Throws AGENT_NOT_FOUND or AGENT_UNAVAILABLE.
+   */
+  async connections(name: string): Promise<AgentConnection[]> {
+    const entry = this.entries.get(name);
+    if (!entry) {
+      throw new MeshError('AGENT_NOT_FOUND', `No agent named "${name}" is configured in the gateway.`, {
+        agent: name,
+        configured: this.names(),
+      });
+    }
+    let reachable = entry.replicas.flatMap((replica) => (replica.connection ? [replica.connection] : []));
+    if (reachable.length === 0) {
+      await this.refreshEntry(entry);
+      reachable = entry.replicas.flatMap((replica) => (replica.connection ? [replica.connection] : []));
+    }
+    if (reachable.length === 0) {
+      const status = this.statusOf(entry);
+      throw new MeshError(
+        'AGENT_UNAVAILABLE',
+        `Agent "${name}" is not reachable at ${entry.replicas.map((r) => r.url).join(', ')}: ${status.error ?? 'no answer'}. Start it (agent-mesh agent --config <file>) or check its URL in the gateway YAML.`,
+        { agent: name },
+      );
+    }
+    return reachable;
+  }
+
+  /** Marks a replica unreachable after a failed call, so the next turn prefers another one. */
+  markUnreachable(name: string, url: string, error: unknown): void {
+    const replica = this.entries.get(name)?.replicas.find((item) => item.url === url);
+    if (!replica) return;
+    replica.connection = undefined;
+    replica.error = error instanceof Error ? error.message : String(error);
+  }
+
+  /** The fetch used for calls to an agent: adds its bearer token when one is configured. */
+  fetchFor(name: string, timeoutMs?: number): typeof fetch {
+    const token = this.entries.get(name)?.config.token;
+    return (input, init) => {
+      const headers = new Headers(init?.headers);
+      if (token) headers.set('Authorization', `Bearer ${token}`);
+      const signals = [init?.signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+        (signal): signal is AbortSignal => signal !== undefined && signal !== null,
+      );
+      return this.fetchImpl(input, {
+        ...init,
+        headers,
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      });
+    };
+  }
+
+  private statusOf(entry: AgentEntry): AgentStatus {
+    const available = entry.replicas.some((replica) => replica.connection !== undefined);
+    const error = entry.replicas.find((replica) => replica.error)?.error;
+    const warning =
+      entry.persistence === 'memory' && this.options.gatewayPersistence === 'sql'
+        ? `Agent "${entry.config.name}" keeps its sessions in memory: after it restarts it forgets earlier messages, while the gateway still shows them. Set agent.session_service.type: sql in its YAML file.`
+        : undefined;
+    return {
+      name: entry.config.name,
+      description: entry.description,
+      available,
+      persistence: entry.persistence,
+      ...(warning ? { warning } : {}),
+      ...(!available && error ? { error } : {}),
+    };
+  }
+
+  private refreshEntry(entry: AgentEntry): Promise<void> {
+    entry.refreshing ??= Promise.all(entry.replicas.map((replica) => this.refreshReplica(entry, replica)))
+      .then(() => undefined)
+      .finally(() => {
+        entry.refreshing = undefined;
+      });
+    return entry.refreshing;
+  }
+
+  private async refreshReplica(entry: AgentEntry, replica: ReplicaState): Promise<void> {
+    const name = entry.config.name;
+    const wasAvailable = replica.connection !== undefined;
+    try {
+      const resolver = new DefaultAgentCardResolver({ fetchImpl: this.fetchFor(name, this.cardTimeoutMs) });
+      const card = pointCardAt(await resolver.resolve(replica.url), replica.url);
+      const callFetch = this.fetchFor(name);
+      const factory = new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [
+            new JsonRpcTransportFactory({ fetchImpl: callFetch }),
+            new RestTransportFactory({ fetchImpl: callFetch }),
+          ],
+        }),
+      );
+      const client = await factory.createFromAgentCard(card);
+      replica.connection = { agent: name, url: replica.url, card, client };
+      replica.error = undefined;
+      const previous = entry.persistence;
+      entry.persistence = persistenceOf(card);
+      entry.description = entry.config.description ?? card.description ?? '';
+      if (!wasAvailable) this.options.logger.info({ agent: name, url: replica.url }, 'agent is available');
+      if (previous !== entry.persistence) {
+        const status = this.statusOf(entry);
+        if (status.warning) this.options.logger.warn({ agent: name }, status.warning);
+      }
+    } catch (error) {
+      replica.connection = undefined;
+      replica.error = describeFetchError(error);
+      if (wasAvailable || entry.persistence === 'unknown') {
+        this.options.logger.warn(
+          { agent: name, url: replica.url, error: replica.error },
+          'agent is unavailable; it will be shown as such until it answers again',
+        );
+      }
+    }
+  }
+}
+
+/** Reads the session-persistence extension of an agent card. */
+export function persistenceOf(card: AgentCard): AgentPersistence {
+  const extension = card.capabilities?.extensions?.find((item) =>
+    item.uri.includes(persistenceExtensionMarker),
+  );
+  const value: unknown = extension?.params?.persistence;
+  return value === 'sql' || value === 'memory' ? value : 'unknown';
+}
+
+/**
+ * An agent bound to 0.0.0.0 may advertise that address in its card; calls then go to the origin the
+ * gateway was configured with instead.
+ */
+function pointCardAt(card: AgentCard, configuredUrl: string): AgentCard {
+  const configured = new URL(configuredUrl);
+  return {
+    ...card,
+    supportedInterfaces: (card.supportedInterfaces ?? []).map((item) => {
+      try {
+        const url = new URL(item.url);
+        if (url.hostname === '0.0.0.0' || url.hostname === '[::]' || url.hostname === '::') {
+          url.protocol = configured.protocol;
+          url.host = configured.host;
+          return { ...item, url: url.toString() };
+        }
+      } catch {
+        // A malformed interface URL is left for the client factory to reject.
+      }
+      return item;
+    }),
+  };
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const causeText = cause instanceof Error ? `: ${cause.message}` : '';
+    return `${error.message}${causeText}`;
+  }
+  return String(error);
+}

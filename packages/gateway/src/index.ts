@@ -1,0 +1,28 @@
+/**
+ * @agent-mesh/gateway: the web gateway process. It serves the REST API and WebSocket streaming under
+ * /api/v1 and the web UI, identifies browsers by a signed cookie session, keeps chat history in its own
+ * database (or memory), and talks to agents only over A2A, recording every reply on the server as it
+ * streams.
+ */
+export { createApp } from './app.js';
+export type { GatewayAppDependencies } from './app.js';
+export { startGatewayServer, gatewayVersion, defaultWebRoot } from './server.js';
+export { runGatewayProcess } from './main.js';
+export type { RunGatewayProcessOptions } from './main.js';
+export type { StartGatewayOptions, RunningGateway } from './server.js';
+export { AgentRegistry, persistenceOf } from './agents/agent-registry.js';
+export type { AgentStatus, AgentPersistence, AgentConnection } from './agents/agent-registry.js';
+export { MemoryGatewayStore } from './store/memory-gateway-store.js';
+export { SqlGatewayStore } from './store/sql-gateway-store.js';
+export type {
+  GatewayStore,
+  GatewayPersistence,
+  SessionRecord,
+  TaskRecord,
+  TaskStatus,
+  TaskUsage,
+} from './store/gateway-store.js';
+export type { TaskStreamEvent } from './streaming/task-stream-event.js';
+export { httpStatusByCode } from './http/error-handler.js';
+export { sessionCookieName } from './http/session-middleware.js';
+export { taskWebSocketPath } from './streaming/task-websocket.js';

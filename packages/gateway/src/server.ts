@@ -1,0 +1,185 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { MeshError, openDatabase, type GatewayConfig, type Logger } from '@agent-mesh/shared';
+import { AgentRegistry } from './agents/agent-registry.js';
+import { createApp } from './app.js';
+import { createIdentity } from './http/identity.js';
+import { createSessionMiddleware } from './http/session-middleware.js';
+import { WebSessionStore } from './http/web-session-store.js';
+import type { GatewayStore } from './store/gateway-store.js';
+import { MemoryGatewayStore } from './store/memory-gateway-store.js';
+import { resolveSessionSecret } from './store/resolve-session-secret.js';
+import { SqlGatewayStore } from './store/sql-gateway-store.js';
+import { recoverInterruptedTasks } from './streaming/recover-interrupted-tasks.js';
+import { TaskEventFeed } from './streaming/task-event-feed.js';
+import { TaskRunner, type TaskRunnerOptions } from './streaming/task-runner.js';
+import { attachTaskWebSocket } from './streaming/task-websocket.js';
+
+/** How to start a gateway; everything but `config` and `logger` has a production default. */
+export interface StartGatewayOptions {
+  config: GatewayConfig;
+  logger: Logger;
+  /** Names this instance to agents and in task metadata (default AGENT_MESH_GATEWAY_ID or host:port). */
+  gatewayId?: string;
+  /** Folder of the built web UI (default packages/gateway/web/dist). */
+  webRoot?: string;
+  /** Use this store instead of opening the configured one (tests). */
+  store?: GatewayStore;
+  /** Agent card refresh interval (default 30 s). */
+  agentRefreshIntervalMs?: number;
+  /** Runner tuning (tests). */
+  runner?: Partial<Pick<TaskRunnerOptions, 'recorder' | 'streamIdleTimeoutMs' | 'heartbeatIntervalMs'>>;
+}
+
+/** A started gateway. */
+export interface RunningGateway {
+  /** The URL it listens at, e.g. http://127.0.0.1:8000. */
+  url: string;
+  port: number;
+  server: Server;
+  store: GatewayStore;
+  agents: AgentRegistry;
+  runner: TaskRunner;
+  /**
+   * Stops accepting requests, records running replies as interrupted, closes connections and the
+   * database. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The gateway package version (reported by /api/v1/config). */
+export const gatewayVersion = (require('../package.json') as { version: string }).version;
+
+/** The built web UI next to this package's sources (works from src/ and dist/). */
+export const defaultWebRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+/**
+ * Starts the gateway process's parts and wires them: the store (gateway database or memory), the session
+ * secret, agent registry, reply runner, recovery of replies cut off by a previous crash, the Express app
+ * and the WebSocket endpoint on one HTTP server.
+ */
+export async function startGatewayServer(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { config, logger } = options;
+  const identity = createIdentity(config.auth);
+  const store = options.store ?? (await openStore(config, logger));
+  const gatewayId = options.gatewayId ?? process.env.AGENT_MESH_GATEWAY_ID ?? `${hostname()}:${config.port}`;
+  try {
+    const secret = await resolveSessionSecret({ configured: config.session_secret_key, store, logger });
+    const webSessions = new WebSessionStore(store, { logger });
+    const session = createSessionMiddleware({ store: webSessions, secret });
+    const feed = new TaskEventFeed();
+    const agents = new AgentRegistry({
+      agents: config.agents,
+      gatewayPersistence: store.persistence,
+      logger,
+      ...(options.agentRefreshIntervalMs ? { refreshIntervalMs: options.agentRefreshIntervalMs } : {}),
+    });
+    const runner = new TaskRunner({ store, feed, agents, logger, gatewayId, ...options.runner });
+    await recoverInterruptedTasks({
+      store,
+      feed,
+      logger,
+      gatewayId,
+      isRunningHere: (taskId) => runner.isRunning(taskId),
+    });
+    await agents.start();
+    if (store.persistence === 'memory') {
+      logger.warn(
+        'gateway.session_service.type is memory: chat history and browser sessions are lost when the gateway restarts.',
+      );
+    }
+
+    const app = createApp({
+      config,
+      store,
+      agents,
+      runner,
+      feed,
+      session,
+      identity,
+      logger,
+      gatewayId,
+      version: gatewayVersion,
+      webRoot: options.webRoot ?? defaultWebRoot,
+    });
+    const server = createServer(app);
+    const webSocket = attachTaskWebSocket(server, {
+      store,
+      feed,
+      session,
+      identity,
+      logger,
+      allowedOrigins: config.public_url ? [config.public_url] : [],
+    });
+    await listen(server, config.port, config.host);
+    const port = (server.address() as AddressInfo).port;
+    const url = config.public_url || `http://${urlHost(config.host)}:${port}`;
+    logger.info({ url, gatewayId, persistence: store.persistence }, `gateway listening on ${url}`);
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await webSocket.close();
+        await runner.shutdown();
+        agents.stop();
+        webSessions.close();
+        server.closeAllConnections();
+        await stopped;
+        await store.close();
+        logger.info('gateway stopped');
+      })();
+      return closing;
+    };
+    return { url, port, server, store, agents, runner, close };
+  } catch (error) {
+    if (!options.store) await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openStore(config: GatewayConfig, logger: Logger): Promise<GatewayStore> {
+  const service = config.session_service;
+  if (service.type === 'memory') return new MemoryGatewayStore();
+  const database = await openDatabase({
+    url: service.database_url,
+    schema: 'gateway',
+    pool: service.pool,
+    logger,
+  });
+  return new SqlGatewayStore(database);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+        reject(
+          new MeshError(
+            'CONFIG_INVALID',
+            `The gateway cannot listen on ${host}:${port} (${error.code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}). Set gateway.port (or PORT) to a free port.`,
+            { host, port },
+            { cause: error },
+          ),
+        );
+      } else {
+        reject(error);
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,386 @@
+import type { ChatTask, GatewayDatabase, GatewayPrismaClient } from '@agent-mesh/shared';
+import { randomUUID } from 'node:crypto';
+import { isTaskStreamEvent } from '../streaming/task-stream-event.js';
+import type {
+  FeedbackRecord,
+  GatewayStore,
+  NewTask,
+  SequencedTaskEvent,
+  SessionCursor,
+  SessionRecord,
+  TaskCursor,
+  TaskProgress,
+  TaskRecord,
+  TaskStatus,
+  TaskUsage,
+  WebSessionRecord,
+} from './gateway-store.js';
+
+type TransactionClient = Parameters<Parameters<GatewayPrismaClient['$transaction']>[0]>[0];
+
+/**
+ * Keeps sessions, history, stream events, feedback, express-session records and settings in the gateway
+ * database (`session_service.type: sql`), so history and sign-ins survive restarts and are shared by
+ * every gateway instance on the same database. Works the same on SQLite, PostgreSQL and MySQL/MariaDB.
+ */
+export class SqlGatewayStore implements GatewayStore {
+  readonly persistence = 'sql' as const;
+  private readonly client: GatewayPrismaClient;
+
+  constructor(private readonly database: GatewayDatabase) {
+    this.client = database.client;
+  }
+
+  async createSession(session: Omit<SessionRecord, 'lastViewedAt'>): Promise<SessionRecord> {
+    const row = await this.client.chatSession.create({ data: { ...session } });
+    return toSession(row);
+  }
+
+  async getSession(id: string, userId: string): Promise<SessionRecord | null> {
+    const row = await this.client.chatSession.findFirst({ where: { id, userId } });
+    return row ? toSession(row) : null;
+  }
+
+  async listSessions(
+    userId: string,
+    options: { limit: number; after?: SessionCursor },
+  ): Promise<SessionRecord[]> {
+    const after = options.after;
+    const rows = await this.client.chatSession.findMany({
+      where: after
+        ? {
+            userId,
+            OR: [
+              { updatedAt: { lt: after.updatedAt } },
+              { updatedAt: after.updatedAt, id: { lt: after.id } },
+            ],
+          }
+        : { userId },
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      take: options.limit,
+    });
+    return rows.map(toSession);
+  }
+
+  async updateSession(
+    id: string,
+    userId: string,
+    patch: { name?: string; updatedAt?: Date; lastViewedAt?: Date },
+  ): Promise<SessionRecord | null> {
+    const result = await this.client.chatSession.updateMany({ where: { id, userId }, data: patch });
+    if (result.count === 0) return null;
+    return this.getSession(id, userId);
+  }
+
+  async deleteSession(id: string, userId: string): Promise<boolean> {
+    // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours when the
+    // connection enabled foreign keys.
+    return this.client.$transaction(async (tx) => {
+      const session = await tx.chatSession.findFirst({ where: { id, userId }, select: { id: true } });
+      if (!session) return false;
+      await tx.feedback.deleteMany({ where: { sessionId: id } });
+      await tx.taskEvent.deleteMany({ where: { task: { sessionId: id } } });
+      await tx.chatTask.deleteMany({ where: { sessionId: id } });
+      await tx.chatSession.deleteMany({ where: { id } });
+      return true;
+    });
+  }
+
+  async createTask(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
+    if (input.clientMessageId !== null) {
+      const existing = await this.findByClientMessageId(input.sessionId, input.clientMessageId);
+      if (existing) return { task: existing, created: false };
+    }
+    try {
+      const row = await this.client.$transaction(async (tx) => {
+        const created = await tx.chatTask.create({
+          data: {
+            id: input.id,
+            sessionId: input.sessionId,
+            userId: input.userId,
+            agent: input.agent,
+            clientMessageId: input.clientMessageId,
+            userMessage: input.userMessage,
+            responseText: '',
+            status: 'running',
+            metadata: JSON.stringify(input.metadata),
+            lastEventSeq: 1,
+            createdAt: input.now,
+            updatedAt: input.now,
+          },
+        });
+        await tx.taskEvent.create({
+          data: {
+            taskId: input.id,
+            seq: 1,
+            type: input.firstEvent.type,
+            data: JSON.stringify(input.firstEvent),
+            createdAt: input.now,
+          },
+        });
+        await tx.chatSession.updateMany({
+          where: { id: input.sessionId },
+          data: { updatedAt: input.now },
+        });
+        return created;
+      });
+      return { task: toTask(row), created: true };
+    } catch (error) {
+      // Two requests with the same clientMessageId raced: the unique index let one through.
+      if (input.clientMessageId !== null && isUniqueViolation(error)) {
+        const existing = await this.findByClientMessageId(input.sessionId, input.clientMessageId);
+        if (existing) return { task: existing, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async getTask(id: string, userId: string): Promise<TaskRecord | null> {
+    const row = await this.client.chatTask.findFirst({ where: { id, userId } });
+    return row ? toTask(row) : null;
+  }
+
+  async listTasks(
+    sessionId: string,
+    options: { limit: number; before?: TaskCursor },
+  ): Promise<TaskRecord[]> {
+    const before = options.before;
+    const rows = await this.client.chatTask.findMany({
+      where: before
+        ? {
+            sessionId,
+            OR: [
+              { createdAt: { lt: before.createdAt } },
+              { createdAt: before.createdAt, id: { lt: before.id } },
+            ],
+          }
+        : { sessionId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: options.limit,
+    });
+    return rows.map(toTask);
+  }
+
+  async listRunningTasks(): Promise<TaskRecord[]> {
+    const rows = await this.client.chatTask.findMany({
+      where: { status: 'running' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toTask);
+  }
+
+  async saveTaskProgress(taskId: string, progress: TaskProgress): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      // Updating the row first makes it the lock: concurrent writers of one task queue up here.
+      const updated = await tx.chatTask.updateMany({
+        where: { id: taskId, status: 'running' },
+        data: {
+          responseText: progress.responseText,
+          lastEventSeq: progress.lastEventSeq,
+          updatedAt: progress.now,
+          ...(progress.metadata ? { metadata: JSON.stringify(progress.metadata) } : {}),
+          ...(progress.status
+            ? {
+                status: progress.status,
+                usage: progress.usage ? JSON.stringify(progress.usage) : null,
+                error: progress.error ?? null,
+                completedAt: progress.now,
+              }
+            : {}),
+        },
+      });
+      if (updated.count === 0) return false;
+      if (progress.events.length > 0) {
+        await tx.taskEvent.createMany({
+          data: progress.events.map((event) => ({
+            taskId,
+            seq: event.seq,
+            type: event.event.type,
+            data: JSON.stringify(event.event),
+            createdAt: progress.now,
+          })),
+        });
+      }
+      if (progress.status) await this.touchSessionOfTask(tx, taskId, progress.now);
+      return true;
+    });
+  }
+
+  async listTaskEvents(taskId: string, afterSeq: number): Promise<SequencedTaskEvent[]> {
+    const rows = await this.client.taskEvent.findMany({
+      where: { taskId, seq: { gt: afterSeq } },
+      orderBy: { seq: 'asc' },
+    });
+    const events: SequencedTaskEvent[] = [];
+    for (const row of rows) {
+      const event: unknown = JSON.parse(row.data);
+      if (isTaskStreamEvent(event)) events.push({ seq: row.seq, event });
+    }
+    return events;
+  }
+
+  async saveFeedback(
+    feedback: FeedbackRecord & { sessionId: string; now: Date },
+  ): Promise<FeedbackRecord> {
+    const row = await this.client.feedback.upsert({
+      where: { taskId_userId: { taskId: feedback.taskId, userId: feedback.userId } },
+      create: {
+        id: `feedback-${randomUUID()}`,
+        taskId: feedback.taskId,
+        sessionId: feedback.sessionId,
+        userId: feedback.userId,
+        rating: feedback.rating,
+        comment: feedback.comment,
+        createdAt: feedback.now,
+        updatedAt: feedback.now,
+      },
+      update: { rating: feedback.rating, comment: feedback.comment, updatedAt: feedback.now },
+    });
+    return { taskId: row.taskId, userId: row.userId, rating: toRating(row.rating), comment: row.comment };
+  }
+
+  async listFeedback(userId: string, taskIds: string[]): Promise<Map<string, FeedbackRecord>> {
+    const result = new Map<string, FeedbackRecord>();
+    if (taskIds.length === 0) return result;
+    const rows = await this.client.feedback.findMany({ where: { userId, taskId: { in: taskIds } } });
+    for (const row of rows) {
+      result.set(row.taskId, {
+        taskId: row.taskId,
+        userId: row.userId,
+        rating: toRating(row.rating),
+        comment: row.comment,
+      });
+    }
+    return result;
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const row = await this.client.gatewaySetting.findUnique({ where: { key } });
+    return row ? row.value : null;
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<string> {
+    try {
+      await this.client.gatewaySetting.create({ data: { key, value } });
+      return value;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const stored = await this.getSetting(key);
+      if (stored === null) throw error;
+      return stored;
+    }
+  }
+
+  async getWebSession(sid: string, now: Date): Promise<WebSessionRecord | null> {
+    const row = await this.client.webSession.findUnique({ where: { sid } });
+    if (!row || row.expiresAt.getTime() <= now.getTime()) return null;
+    return { data: row.data, expiresAt: row.expiresAt };
+  }
+
+  async setWebSession(sid: string, record: WebSessionRecord): Promise<void> {
+    await this.client.webSession.upsert({
+      where: { sid },
+      create: { sid, data: record.data, expiresAt: record.expiresAt },
+      update: { data: record.data, expiresAt: record.expiresAt },
+    });
+  }
+
+  async touchWebSession(sid: string, expiresAt: Date): Promise<void> {
+    await this.client.webSession.updateMany({ where: { sid }, data: { expiresAt } });
+  }
+
+  async destroyWebSession(sid: string): Promise<void> {
+    await this.client.webSession.deleteMany({ where: { sid } });
+  }
+
+  async pruneWebSessions(now: Date): Promise<number> {
+    const result = await this.client.webSession.deleteMany({ where: { expiresAt: { lte: now } } });
+    return result.count;
+  }
+
+  async ping(): Promise<void> {
+    await this.database.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.database.close();
+  }
+
+  private async findByClientMessageId(
+    sessionId: string,
+    clientMessageId: string,
+  ): Promise<TaskRecord | null> {
+    const row = await this.client.chatTask.findFirst({ where: { sessionId, clientMessageId } });
+    return row ? toTask(row) : null;
+  }
+
+  private async touchSessionOfTask(tx: TransactionClient, taskId: string, now: Date): Promise<void> {
+    const task = await tx.chatTask.findUnique({ where: { id: taskId }, select: { sessionId: true } });
+    if (task) await tx.chatSession.updateMany({ where: { id: task.sessionId }, data: { updatedAt: now } });
+  }
+}
+
+function toSession(row: {
+  id: string;
+  userId: string;
+  name: string;
+  agent: string;
+  createdAt: Date;
+  updatedAt: Date;
+  lastViewedAt: Date | null;
+}): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    name: row.name,
+    agent: row.agent,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastViewedAt: row.lastViewedAt,
+  };
+}
+
+function toTask(row: ChatTask): TaskRecord {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    userId: row.userId,
+    agent: row.agent,
+    clientMessageId: row.clientMessageId,
+    userMessage: row.userMessage,
+    responseText: row.responseText,
+    status: toStatus(row.status),
+    usage: row.usage ? (parseObject(row.usage) as TaskUsage | null) : null,
+    metadata: (row.metadata ? parseObject(row.metadata) : null) ?? {},
+    error: row.error,
+    lastEventSeq: row.lastEventSeq,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    completedAt: row.completedAt,
+  };
+}
+
+const taskStatuses: readonly TaskStatus[] = ['running', 'completed', 'interrupted', 'failed', 'canceled'];
+
+function toStatus(value: string): TaskStatus {
+  return (taskStatuses as readonly string[]).includes(value) ? (value as TaskStatus) : 'failed';
+}
+
+function toRating(value: string): 'up' | 'down' {
+  return value === 'down' ? 'down' : 'up';
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}

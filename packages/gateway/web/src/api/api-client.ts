@@ -1,0 +1,121 @@
+import { ApiError, toApiError } from './api-error.js';
+import type {
+  AgentInfo,
+  ChatSession,
+  Feedback,
+  FeedbackRating,
+  GatewayInfo,
+  MessagePage,
+  SentMessage,
+  SessionPage,
+  TaskInfo,
+  TaskStatus,
+} from './api-types.js';
+
+/** The typed REST calls the web app makes; every method rejects with an ApiError. */
+export interface ApiClient {
+  getConfig(): Promise<GatewayInfo>;
+  listAgents(): Promise<AgentInfo[]>;
+  listSessions(options?: { limit?: number; cursor?: string | null }): Promise<SessionPage>;
+  createSession(input: { agent: string; name?: string }): Promise<ChatSession>;
+  getSession(sessionId: string): Promise<ChatSession>;
+  renameSession(sessionId: string, name: string): Promise<ChatSession>;
+  deleteSession(sessionId: string): Promise<void>;
+  listMessages(
+    sessionId: string,
+    options?: { limit?: number; before?: string | null },
+  ): Promise<MessagePage>;
+  sendMessage(sessionId: string, text: string, clientMessageId?: string): Promise<SentMessage>;
+  getTask(taskId: string): Promise<TaskInfo>;
+  cancelTask(taskId: string): Promise<{ taskId: string; status: TaskStatus }>;
+  retryTask(taskId: string): Promise<{ taskId: string }>;
+  sendFeedback(
+    taskId: string,
+    rating: FeedbackRating,
+    comment?: string,
+  ): Promise<{ taskId: string } & Feedback>;
+}
+
+/** Creates the REST client for a gateway at `baseUrl` (empty: the page's own origin); cookies carry identity. */
+export function createApiClient(baseUrl = ''): ApiClient {
+  const api = `${baseUrl}/api/v1`;
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${api}${path}`, {
+        method,
+        credentials: 'same-origin',
+        headers:
+          body === undefined
+            ? { Accept: 'application/json' }
+            : { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new ApiError(
+        'NETWORK',
+        `Cannot reach the gateway (${error instanceof Error ? error.message : String(error)}). Check that it is running.`,
+        0,
+      );
+    }
+    if (response.status === 204) return undefined as T;
+    const parsed = await readJson(response);
+    if (!response.ok) throw toApiError(response.status, parsed);
+    if (parsed === undefined) {
+      throw new ApiError(
+        'BAD_RESPONSE',
+        `${method} ${path} answered ${response.status} without a JSON body.`,
+        response.status,
+      );
+    }
+    return parsed as T;
+  }
+
+  const query = (params: Record<string, string | number | null | undefined>): string => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined && value !== null) search.set(key, String(value));
+    }
+    const text = search.toString();
+    return text === '' ? '' : `?${text}`;
+  };
+  const id = encodeURIComponent;
+
+  return {
+    getConfig: () => request('GET', '/config'),
+    listAgents: async () => (await request<{ agents: AgentInfo[] }>('GET', '/agents')).agents,
+    listSessions: (options = {}) =>
+      request('GET', `/sessions${query({ limit: options.limit, cursor: options.cursor })}`),
+    createSession: (input) => request('POST', '/sessions', input),
+    getSession: (sessionId) => request('GET', `/sessions/${id(sessionId)}`),
+    renameSession: (sessionId, name) => request('PATCH', `/sessions/${id(sessionId)}`, { name }),
+    deleteSession: (sessionId) => request('DELETE', `/sessions/${id(sessionId)}`),
+    listMessages: (sessionId, options = {}) =>
+      request(
+        'GET',
+        `/sessions/${id(sessionId)}/messages${query({ limit: options.limit, before: options.before })}`,
+      ),
+    sendMessage: (sessionId, text, clientMessageId) =>
+      request('POST', `/sessions/${id(sessionId)}/messages`, { text, clientMessageId }),
+    getTask: (taskId) => request('GET', `/tasks/${id(taskId)}`),
+    cancelTask: (taskId) => request('POST', `/tasks/${id(taskId)}/cancel`, {}),
+    retryTask: (taskId) => request('POST', `/tasks/${id(taskId)}/retry`, {}),
+    sendFeedback: (taskId, rating, comment) =>
+      request(
+        'POST',
+        `/tasks/${id(taskId)}/feedback`,
+        comment === undefined ? { rating } : { rating, comment },
+      ),
+  };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import type { PrismaPg } from '@prisma/adapter-pg';
+import type { PoolConfig } from '../config/agent-config.js';
+import type { Logger } from '../logging/create-logger.js';
+import {
+  createMariaDbSettings,
+  createPgSettings,
+  sqliteBusyTimeoutMs,
+} from './connection-settings.js';
+import type { ParsedDatabaseUrl } from './database-types.js';
+
+/** A Prisma driver adapter factory for one of our providers. */
+export type DatabaseAdapter = PrismaBetterSqlite3 | PrismaPg | PrismaMariaDb;
+
+/** The adapter and a way to end its pool when the client never got to own it (a failed connect). */
+export interface CreatedAdapter {
+  adapter: DatabaseAdapter;
+  endPool(): Promise<void>;
+}
+
+/**
+ * Per-connection SQLite settings: WAL so readers never block the writer, NORMAL sync (durable at
+ * checkpoints, safe with WAL), foreign keys on (cascades), and a busy timeout so concurrent
+ * processes wait for the write lock instead of failing with SQLITE_BUSY.
+ */
+export const sqliteConnectionPragmas = [
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA synchronous = NORMAL',
+  'PRAGMA foreign_keys = ON',
+  `PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`,
+] as const;
+
+/**
+ * Creates the driver adapter for a parsed URL, loading only that provider's driver: better-sqlite3
+ * (creating the file's folder), a node-postgres pool, or a MariaDB connector pool (MySQL too), with
+ * the pool sizes and timeouts from `pool`.
+ */
+export async function createAdapter(
+  parsed: ParsedDatabaseUrl,
+  pool: PoolConfig,
+  logger?: Logger,
+): Promise<CreatedAdapter> {
+  switch (parsed.provider) {
+    case 'sqlite': {
+      const path = parsed.sqlitePath ?? ':memory:';
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
+      // The adapter opens the connection itself; apply the pragmas on every connection it opens.
+      class ConfiguredSqliteAdapter extends PrismaBetterSqlite3 {
+        override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
+          const adapter = await super.connect();
+          await adapter.executeScript(sqliteConnectionPragmas.join(';\n'));
+          return adapter;
+        }
+      }
+      const adapter = new ConfiguredSqliteAdapter({ url: path, timeout: sqliteBusyTimeoutMs });
+      return { adapter, endPool: () => Promise.resolve() };
+    }
+    case 'postgresql': {
+      const [{ PrismaPg }, { default: pg }] = await Promise.all([
+        import('@prisma/adapter-pg'),
+        import('pg'),
+      ]);
+      const pgPool = new pg.Pool(createPgSettings(parsed, pool));
+      const schema = parsed.params.schema;
+      const adapter = new PrismaPg(pgPool, {
+        disposeExternalPool: true,
+        ...(schema !== undefined && schema !== '' ? { schema } : {}),
+        onPoolError: (error) => logger?.warn({ err: error }, 'PostgreSQL pool connection error'),
+      });
+      return {
+        adapter,
+        endPool: () =>
+          endOnce(
+            () => pgPool.end(),
+            () => pgPool.ended,
+          ),
+      };
+    }
+    case 'mysql': {
+      const [{ PrismaMariaDb }, mariadb] = await Promise.all([
+        import('@prisma/adapter-mariadb'),
+        import('mariadb'),
+      ]);
+      // Our own pool (with the adapter's prepareCacheLength 0), so a failed first connect can end it:
+      // the adapter leaves its pool retrying in the background when its version probe fails.
+      const mariaDbPool = mariadb.createPool({
+        ...createMariaDbSettings(parsed, pool),
+        prepareCacheLength: 0,
+      });
+      let ended = false;
+      const adapter = new PrismaMariaDb(mariaDbPool, { disposeExternalPool: true });
+      return {
+        adapter,
+        endPool: () =>
+          endOnce(
+            async () => {
+              ended = true;
+              await mariaDbPool.end();
+            },
+            () => ended || mariaDbPool.closed,
+          ),
+      };
+    }
+  }
+}
+
+async function endOnce(end: () => Promise<void>, isEnded: () => boolean): Promise<void> {
+  if (isEnded()) return;
+  await end().catch(() => undefined);
+}
