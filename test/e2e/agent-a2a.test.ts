@@ -37,26 +37,33 @@ describe('an agent over A2A', () => {
     await database.drop();
   });
 
-  it.each(['JSONRPC', 'HTTP+JSON'] as const)('streams a reply to a standard A2A client over %s', async (binding) => {
-    const client = await createA2aClient(agent.url, binding);
-    expect(client.transport.protocolName).toBe(binding);
-    const contextId = createWebSessionId();
-    await streamMessage(client, { contextId, text: 'My name is Ada' });
-    const reply = await streamMessage(client, { contextId, text: 'What is my name?' });
-    expect(reply.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect(reply.text).toContain('Ada');
-    expect(reply.chunks).toBeGreaterThan(2);
-    expect(reply.metadata).toMatchObject({
-      sessionId: contextId,
-      userId: 'anonymous',
-      model: 'builtin/recall',
-      contextWindow: 4096,
-      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number), totalTokens: expect.any(Number) },
-    });
-    const usage = reply.metadata.usage as { calls: unknown[]; inputTokens: number };
-    expect(usage.calls).toHaveLength(1);
-    expect(usage.inputTokens).toBeGreaterThan(0);
-  });
+  it.each(['JSONRPC', 'HTTP+JSON'] as const)(
+    'streams a reply to a standard A2A client over %s',
+    async (binding) => {
+      const client = await createA2aClient(agent.url, binding);
+      expect(client.transport.protocolName).toBe(binding);
+      const contextId = createWebSessionId();
+      await streamMessage(client, { contextId, text: 'My name is Ada' });
+      const reply = await streamMessage(client, { contextId, text: 'What is my name?' });
+      expect(reply.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      expect(reply.text).toContain('Ada');
+      expect(reply.chunks).toBeGreaterThan(2);
+      expect(reply.metadata).toMatchObject({
+        sessionId: contextId,
+        userId: 'anonymous',
+        model: 'builtin/recall',
+        contextWindow: 4096,
+        usage: {
+          inputTokens: expect.any(Number),
+          outputTokens: expect.any(Number),
+          totalTokens: expect.any(Number),
+        },
+      });
+      const usage = reply.metadata.usage as { calls: unknown[]; inputTokens: number };
+      expect(usage.calls).toHaveLength(1);
+      expect(usage.inputTokens).toBeGreaterThan(0);
+    },
+  );
 
   it('answers an A2A 0.3 JSON-RPC message/send from an older client', async () => {
     const contextId = createWebSessionId();
@@ -80,7 +87,12 @@ describe('an agent over A2A', () => {
       }),
     });
     const body = (await response.json()) as {
-      result: { kind: string; status: { state: string }; artifacts: Array<{ parts: Array<{ text: string }> }>; metadata: Record<string, unknown> };
+      result: {
+        kind: string;
+        status: { state: string };
+        artifacts: Array<{ parts: Array<{ text: string }> }>;
+        metadata: Record<string, unknown>;
+      };
     };
     expect(body.result.kind).toBe('task');
     expect(body.result.status.state).toBe('completed');
@@ -94,13 +106,20 @@ describe('an agent over A2A', () => {
       expect(response.status).toBe(200);
       const card = (await response.json()) as {
         name: string;
-        supportedInterfaces: Array<{ url: string; protocolBinding: string; protocolVersion: string }>;
+        supportedInterfaces: Array<{
+          url: string;
+          protocolBinding: string;
+          protocolVersion: string;
+        }>;
         capabilities: { streaming: boolean; extensions: Array<{ uri: string; params: unknown }> };
       };
       expect(card.name).toBe('assistant');
       expect(card.capabilities.streaming).toBe(true);
       expect(card.capabilities.extensions).toContainEqual(
-        expect.objectContaining({ uri: extensionUri, params: { persistence: 'sql', behavior: 'PERSISTENT' } }),
+        expect.objectContaining({
+          uri: extensionUri,
+          params: { persistence: 'sql', behavior: 'PERSISTENT' },
+        }),
       );
       expect(card.supportedInterfaces).toContainEqual({
         url: agent.url,
@@ -108,12 +127,18 @@ describe('an agent over A2A', () => {
         tenant: '',
         protocolVersion: '1.0',
       });
-      expect(card.supportedInterfaces.map((item) => `${item.protocolBinding}@${item.protocolVersion}`)).toEqual(
-        expect.arrayContaining(['JSONRPC@0.3', 'HTTP+JSON@1.0', 'HTTP+JSON@0.3']),
-      );
+      expect(
+        card.supportedInterfaces.map((item) => `${item.protocolBinding}@${item.protocolVersion}`),
+      ).toEqual(expect.arrayContaining(['JSONRPC@0.3', 'HTTP+JSON@1.0', 'HTTP+JSON@0.3']));
     }
-    const legacy = (await (await fetch(`${agent.url}/.well-known/agent-card.json`)).json()) as Record<string, unknown>;
-    expect(legacy).toMatchObject({ protocolVersion: '0.3', url: agent.url, preferredTransport: 'JSONRPC' });
+    const legacy = (await (
+      await fetch(`${agent.url}/.well-known/agent-card.json`)
+    ).json()) as Record<string, unknown>;
+    expect(legacy).toMatchObject({
+      protocolVersion: '0.3',
+      url: agent.url,
+      preferredTransport: 'JSONRPC',
+    });
   });
 
   it('reports health and readiness', async () => {
@@ -121,7 +146,10 @@ describe('an agent over A2A', () => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${agent.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { ok: true }, model: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { database: { ok: true }, model: { ok: true } },
+    });
   });
 
   it('cancels a running reply on tasks/cancel and keeps the partial reply', async () => {
@@ -144,7 +172,10 @@ describe('an agent over A2A', () => {
     const stored = events[1];
     expect(stored?.text.length).toBeGreaterThan(0);
     expect(reply.text.startsWith(stored?.text ?? '?')).toBe(true);
-    expect(stored?.content?.parts).toContainEqual({ type: 'data', data: { replyStatus: 'canceled' } });
+    expect(stored?.content?.parts).toContainEqual({
+      type: 'data',
+      data: { replyStatus: 'canceled' },
+    });
   });
 
   it('keeps two agents on one database apart for the same user and contextId', async () => {
@@ -157,13 +188,24 @@ describe('an agent over A2A', () => {
     });
     expect(told.state).toBe(TaskState.TASK_STATE_COMPLETED);
     const otherClient = await createA2aClient(other.url);
-    const asked = await streamMessage(otherClient, { contextId, text: 'What is my favorite color?', metadata });
+    const asked = await streamMessage(otherClient, {
+      contextId,
+      text: 'What is my favorite color?',
+      metadata,
+    });
     expect(asked.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(asked.text.toLowerCase()).not.toContain('blue');
     // Neither the events nor the tasks of one agent are visible to the other.
-    await expect(otherClient.getTask({ tenant: '', id: told.taskId })).rejects.toThrow(/not found/i);
-    const sessions = (await readAgentSessions(database.url)).filter((session) => session.id === contextId);
-    expect(sessions.map((session) => `${session.appName}/${session.userId}`)).toEqual(['assistant/alice', 'other/alice']);
+    await expect(otherClient.getTask({ tenant: '', id: told.taskId })).rejects.toThrow(
+      /not found/i,
+    );
+    const sessions = (await readAgentSessions(database.url)).filter(
+      (session) => session.id === contextId,
+    );
+    expect(sessions.map((session) => `${session.appName}/${session.userId}`)).toEqual([
+      'assistant/alice',
+      'other/alice',
+    ]);
     for (const session of sessions) {
       expect(session.events.map((event) => event.author)).toEqual(['user', session.appName]);
     }

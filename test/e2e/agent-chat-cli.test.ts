@@ -14,7 +14,9 @@ describe('agent-mesh chat', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('sqlite');
-    agent = await startAgentProcess(fixturePath('agents/recall-sql.yaml'), { env: { AGENT_DATABASE_URL: database.url } });
+    agent = await startAgentProcess(fixturePath('agents/recall-sql.yaml'), {
+      env: { AGENT_DATABASE_URL: database.url },
+    });
   });
   afterAll(async () => {
     await stopMeshProcesses();
@@ -28,15 +30,26 @@ describe('agent-mesh chat', () => {
     const exit = await chat.exited;
     expect(exit.code, chat.output()).toBe(0);
     const lines = chat.lines;
-    const replies = lines.filter((line) => !line.startsWith('Chatting') && !line.includes('resume with') && !line.startsWith('Resume'));
-    expect(replies).toEqual(['Got it: your favorite color is blue.', 'Your favorite color is blue.']);
-    const sessionId = /in session (\S+)/.exec(lines.find((line) => line.startsWith('Chatting')) ?? '')?.[1];
+    const replies = lines.filter(
+      (line) =>
+        !line.startsWith('Chatting') && !line.includes('resume with') && !line.startsWith('Resume'),
+    );
+    expect(replies).toEqual([
+      'Got it: your favorite color is blue.',
+      'Your favorite color is blue.',
+    ]);
+    const sessionId = /in session (\S+)/.exec(
+      lines.find((line) => line.startsWith('Chatting')) ?? '',
+    )?.[1];
     expect(sessionId).toMatch(/^cli-session-/);
     expect(lines.at(-1)).toContain(`--session ${sessionId}`);
 
-    const resumed = startMeshProcess(['chat', '--agent', agent.url, '--user', 'alice', '--session', String(sessionId)], {
-      stdin: 'What is my favorite color?\n',
-    });
+    const resumed = startMeshProcess(
+      ['chat', '--agent', agent.url, '--user', 'alice', '--session', String(sessionId)],
+      {
+        stdin: 'What is my favorite color?\n',
+      },
+    );
     expect((await resumed.exited).code, resumed.output()).toBe(0);
     expect(resumed.lines).toContain('Your favorite color is blue.');
     expect(resumed.output()).toContain(`in session ${sessionId}`);

@@ -44,11 +44,19 @@ describe('the agent process', () => {
     });
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(reply.state).toBe(TaskState.TASK_STATE_FAILED);
-    expect(reply.metadata).toMatchObject({ interrupted: true, error: { code: 'AGENT_UNAVAILABLE' } });
+    expect(reply.metadata).toMatchObject({
+      interrupted: true,
+      error: { code: 'AGENT_UNAVAILABLE' },
+    });
     expect(agent.output()).toContain('stopped');
-    const events = (await readAgentSessions(database.url)).find((session) => session.id === contextId)?.events ?? [];
+    const events =
+      (await readAgentSessions(database.url)).find((session) => session.id === contextId)?.events ??
+      [];
     expect(events.map((event) => event.author)).toEqual(['user', 'assistant']);
-    expect(events[1]?.content?.parts).toContainEqual({ type: 'data', data: { replyStatus: 'interrupted' } });
+    expect(events[1]?.content?.parts).toContainEqual({
+      type: 'data',
+      data: { replyStatus: 'interrupted' },
+    });
     expect(reply.text.startsWith(events[1]?.text ?? '?')).toBe(true);
   });
 
@@ -81,7 +89,10 @@ describe('the agent process', () => {
     const body = (await ready.json()) as { status: string; reason: string };
     expect(body.status).toBe('not-ready');
     expect(body.reason).toContain('OPENAI_API_KEY');
-    const reply = await streamMessage(await createA2aClient(url), { contextId: createWebSessionId(), text: 'hello' });
+    const reply = await streamMessage(await createA2aClient(url), {
+      contextId: createWebSessionId(),
+      text: 'hello',
+    });
     expect(reply.state).toBe(TaskState.TASK_STATE_FAILED);
     expect(reply.statusText).toContain('OPENAI_API_KEY');
   });
@@ -100,8 +111,14 @@ describe('the agent process', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tasks/get', params: { id: 'x' } }),
     });
     expect(anonymous.status).toBe(401);
-    expect(((await anonymous.json()) as { error: { message: string } }).error.message).toContain('Authorization: Bearer');
-    await expect(createA2aClient(agent.url, 'HTTP+JSON').then((client) => client.getTask({ tenant: '', id: 'x' }))).rejects.toThrow();
+    expect(((await anonymous.json()) as { error: { message: string } }).error.message).toContain(
+      'Authorization: Bearer',
+    );
+    await expect(
+      createA2aClient(agent.url, 'HTTP+JSON').then((client) =>
+        client.getTask({ tenant: '', id: 'x' }),
+      ),
+    ).rejects.toThrow();
     const reply = await streamMessage(await createA2aClient(agent.url, 'JSONRPC', 'let-me-in'), {
       contextId: createWebSessionId(),
       text: 'My name is Ada',

@@ -45,24 +45,39 @@ describe.each(['sqlite', 'postgresql'] as const)('an agent with %s sessions', (p
     });
     expect(asked.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(asked.text.toLowerCase()).toContain('blue');
-    expect(asked.metadata).toMatchObject({ sessionId: contextId, userId: 'alice', model: 'builtin/recall' });
+    expect(asked.metadata).toMatchObject({
+      sessionId: contextId,
+      userId: 'alice',
+      model: 'builtin/recall',
+    });
 
     // tasks/get still knows the task that ran before the restart.
     const task = await client.getTask({ tenant: '', id: told.taskId });
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect(task.artifacts[0]?.parts.map((part) => (part.content?.$case === 'text' ? part.content.value : '')).join('')).toBe(
-      told.text,
-    );
+    expect(
+      task.artifacts[0]?.parts
+        .map((part) => (part.content?.$case === 'text' ? part.content.value : ''))
+        .join(''),
+    ).toBe(told.text);
 
     const sessions = await readAgentSessions(database.url);
     const session = sessions.find((item) => item.id === contextId);
     expect(session?.userId).toBe('alice');
-    expect(session?.events.map((event) => event.author)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(session?.events.map((event) => event.author)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
   });
 
   it('forgets between runs when sessions are RUN_BASED', async () => {
     const agent = await startAgentProcess(fixturePath('agents/recall-sql.yaml'), {
-      env: { AGENT_DATABASE_URL: database.url, AGENT_NAME: 'runner', SESSION_BEHAVIOR: 'RUN_BASED' },
+      env: {
+        AGENT_DATABASE_URL: database.url,
+        AGENT_NAME: 'runner',
+        SESSION_BEHAVIOR: 'RUN_BASED',
+      },
     });
     const client = await createA2aClient(agent.url);
     const contextId = createWebSessionId();
@@ -83,7 +98,10 @@ describe('an agent with memory sessions', () => {
     const firstClient = await createA2aClient(first.url);
     const told = await streamMessage(firstClient, { contextId, text: 'My favorite color is blue' });
     expect(told.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    const before = await streamMessage(firstClient, { contextId, text: 'What is my favorite color?' });
+    const before = await streamMessage(firstClient, {
+      contextId,
+      text: 'What is my favorite color?',
+    });
     expect(before.text.toLowerCase()).toContain('blue');
     await first.kill('SIGKILL');
 

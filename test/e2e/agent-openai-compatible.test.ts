@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebSessionId } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '@agent-mesh/agent-runtime/testing';
-import { createA2aClient, fixturePath, startAgentProcess, stopMeshProcesses, streamMessage } from './helpers/index.js';
+import {
+  createA2aClient,
+  fixturePath,
+  startAgentProcess,
+  stopMeshProcesses,
+  streamMessage,
+} from './helpers/index.js';
 
 describe('an agent on an OpenAI-compatible provider', () => {
   let database: TestDatabase;
@@ -23,12 +29,18 @@ describe('an agent on an OpenAI-compatible provider', () => {
     const env = { AGENT_DATABASE_URL: database.url, MODEL_BASE_URL: fake.url };
     const contextId = createWebSessionId();
     const first = await startAgentProcess(fixturePath('agents/openai-compatible.yaml'), { env });
-    const told = await streamMessage(await createA2aClient(first.url), { contextId, text: 'My favorite color is blue' });
+    const told = await streamMessage(await createA2aClient(first.url), {
+      contextId,
+      text: 'My favorite color is blue',
+    });
     expect(told.state).toBe(TaskState.TASK_STATE_COMPLETED);
     await first.kill('SIGKILL');
 
     const second = await startAgentProcess(fixturePath('agents/openai-compatible.yaml'), { env });
-    const asked = await streamMessage(await createA2aClient(second.url), { contextId, text: 'What is my favorite color?' });
+    const asked = await streamMessage(await createA2aClient(second.url), {
+      contextId,
+      text: 'What is my favorite color?',
+    });
     expect(asked.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(asked.text.toLowerCase()).toContain('blue');
     expect(asked.metadata).toMatchObject({

@@ -27,7 +27,11 @@ describe('an agent delegating to a peer', () => {
       env: { AGENT_NAME: 'researcher', AGENT_DATABASE_URL: researcherDatabase.url },
     });
     assistant = await startAgentProcess(fixturePath('agents/delegating.yaml'), {
-      env: { AGENT_NAME: 'assistant', AGENT_DATABASE_URL: assistantDatabase.url, RESEARCHER_URL: researcher.url },
+      env: {
+        AGENT_NAME: 'assistant',
+        AGENT_DATABASE_URL: assistantDatabase.url,
+        RESEARCHER_URL: researcher.url,
+      },
     });
   });
   afterAll(async () => {
@@ -39,10 +43,22 @@ describe('an agent delegating to a peer', () => {
     const client = await createA2aClient(assistant.url);
     const contextId = createWebSessionId();
     const metadata = { userId: 'alice' };
-    const told = await streamMessage(client, { contextId, text: '@researcher My favorite color is blue', metadata });
+    const told = await streamMessage(client, {
+      contextId,
+      text: '@researcher My favorite color is blue',
+      metadata,
+    });
     expect(told.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect(told.metadata).toMatchObject({ delegatedTo: 'researcher', sessionId: contextId, userId: 'alice' });
-    const asked = await streamMessage(client, { contextId, text: 'ask researcher: What is my favorite color?', metadata });
+    expect(told.metadata).toMatchObject({
+      delegatedTo: 'researcher',
+      sessionId: contextId,
+      userId: 'alice',
+    });
+    const asked = await streamMessage(client, {
+      contextId,
+      text: 'ask researcher: What is my favorite color?',
+      metadata,
+    });
     expect(asked.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(asked.text.toLowerCase()).toContain('blue');
 
@@ -50,12 +66,12 @@ describe('an agent delegating to a peer', () => {
       readAgentSessions(assistantDatabase.url),
       readAgentSessions(researcherDatabase.url),
     ]);
-    expect(assistantSessions.map((session) => `${session.appName}/${session.userId}/${session.id}`)).toEqual([
-      `assistant/alice/${contextId}`,
-    ]);
-    expect(researcherSessions.map((session) => `${session.appName}/${session.userId}/${session.id}`)).toEqual([
-      `researcher/alice/${contextId}`,
-    ]);
+    expect(
+      assistantSessions.map((session) => `${session.appName}/${session.userId}/${session.id}`),
+    ).toEqual([`assistant/alice/${contextId}`]);
+    expect(
+      researcherSessions.map((session) => `${session.appName}/${session.userId}/${session.id}`),
+    ).toEqual([`researcher/alice/${contextId}`]);
     const assistantEvents = assistantSessions[0]?.events ?? [];
     const researcherEvents = researcherSessions[0]?.events ?? [];
     expect(assistantEvents.map((event) => `${event.author}: ${event.text}`)).toEqual([
@@ -71,7 +87,10 @@ describe('an agent delegating to a peer', () => {
       `researcher: ${asked.text}`,
     ]);
     expect(assistantEvents[1]?.content?.parts).toContainEqual(
-      expect.objectContaining({ type: 'data', data: expect.objectContaining({ delegatedTo: 'researcher' }) }),
+      expect.objectContaining({
+        type: 'data',
+        data: expect.objectContaining({ delegatedTo: 'researcher' }),
+      }),
     );
   });
 
@@ -81,7 +100,9 @@ describe('an agent delegating to a peer', () => {
     const contextId = createWebSessionId();
     const failed = await streamMessage(client, { contextId, text: '@researcher are you there?' });
     expect(failed.state).toBe(TaskState.TASK_STATE_FAILED);
-    expect((failed.metadata.error as { code: string; message: string }).code).toBe('AGENT_UNAVAILABLE');
+    expect((failed.metadata.error as { code: string; message: string }).code).toBe(
+      'AGENT_UNAVAILABLE',
+    );
     expect((failed.metadata.error as { message: string }).message).toContain('"researcher"');
     expect((await fetch(`${assistant.url}/healthz`)).status).toBe(200);
     const local = await streamMessage(client, { contextId, text: 'My name is Ada' });

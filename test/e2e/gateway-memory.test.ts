@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../packages/gateway/src/testing/test-gateway.js';
-import { fixturePath, startAgentProcess, stopMeshProcesses, type AgentProcess } from './helpers/index.js';
+import {
+  fixturePath,
+  startAgentProcess,
+  stopMeshProcesses,
+  type AgentProcess,
+} from './helpers/index.js';
 import { startGatewayProcess } from './helpers/gateway-process.js';
 
 describe('gateway with session_service.type: memory', () => {
@@ -15,17 +20,22 @@ describe('gateway with session_service.type: memory', () => {
   });
 
   it('says history is in memory, and loses it when the gateway restarts', async () => {
-    let gateway = await startGatewayProcess(fixturePath('gateway/gateway-memory.yaml'), { env: { AGENT_URL: agent.url } });
+    let gateway = await startGatewayProcess(fixturePath('gateway/gateway-memory.yaml'), {
+      env: { AGENT_URL: agent.url },
+    });
     const browser = new ApiClient(gateway.url);
     const config = (await browser.request('GET', '/api/v1/config')).body;
     expect(config.persistence).toBe('memory');
     expect(config.warnings.join(' ')).toContain('lost when the gateway restarts');
     const agents = (await browser.request('GET', '/api/v1/agents')).body.agents;
     // Both forget on restart, so the gateway does not warn about the agent.
-    expect(agents).toEqual([expect.objectContaining({ name: 'assistant', persistence: 'memory', available: true })]);
+    expect(agents).toEqual([
+      expect.objectContaining({ name: 'assistant', persistence: 'memory', available: true }),
+    ]);
     expect(agents[0].warning).toBeUndefined();
 
-    const sessionId = (await browser.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
+    const sessionId = (await browser.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
     const sent = await browser.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
       text: 'My favorite color is blue',
     });
@@ -33,7 +43,9 @@ describe('gateway with session_service.type: memory', () => {
     expect((await browser.request('GET', '/api/v1/sessions')).body.sessions).toHaveLength(1);
 
     await gateway.kill('SIGTERM');
-    gateway = await startGatewayProcess(fixturePath('gateway/gateway-memory.yaml'), { env: { AGENT_URL: agent.url } });
+    gateway = await startGatewayProcess(fixturePath('gateway/gateway-memory.yaml'), {
+      env: { AGENT_URL: agent.url },
+    });
     const again = new ApiClient(gateway.url);
     again.cookie = browser.cookie;
     const after = (await again.request('GET', '/api/v1/config')).body;

@@ -33,7 +33,11 @@ describe('agent-mesh start on a copy of config/', () => {
     folder = createTempDir('start');
     cpSync(join(repoRoot, 'config'), join(folder.path, 'config'), { recursive: true });
     // Free ports instead of the fixed 8000/8101/8102, so the test never collides with a running mesh.
-    const [gatewayPort, assistantPort, researcherPort] = [await getFreePort(), await getFreePort(), await getFreePort()];
+    const [gatewayPort, assistantPort, researcherPort] = [
+      await getFreePort(),
+      await getFreePort(),
+      await getFreePort(),
+    ];
     for (const [file, from, to] of [
       ['agents/assistant.yaml', 'port: 8101', `port: ${assistantPort}`],
       ['agents/researcher.yaml', 'port: 8102', `port: ${researcherPort}`],
@@ -53,23 +57,34 @@ describe('agent-mesh start on a copy of config/', () => {
     const url = /gateway ready at (\S+)/.exec(readyLine)?.[1];
     expect(url).toBe(`http://127.0.0.1:${gatewayPort}`);
     // Agents come first: both listened before the gateway was started.
-    const order = ['agent "assistant" listening', 'agent "researcher" listening', 'gateway ready at'].map((text) =>
-      mesh.lines.findIndex((line) => line.includes(text)),
-    );
+    const order = [
+      'agent "assistant" listening',
+      'agent "researcher" listening',
+      'gateway ready at',
+    ].map((text) => mesh.lines.findIndex((line) => line.includes(text)));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect(Math.max(order[0]!, order[1]!)).toBeLessThan(order[2]!);
     expect(mesh.lines.some((line) => line.startsWith('assistant  | {'))).toBe(true);
     expect(mesh.lines.some((line) => line.startsWith('gateway    | {'))).toBe(true);
 
     const browser = new ApiClient(url!);
-    const sessionId = (await browser.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const reply = await browser.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
-      text: 'My favorite color is blue',
-    });
+    const sessionId = (await browser.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const reply = await browser.request(
+      'POST',
+      `/api/v1/sessions/${sessionId}/messages?wait=true`,
+      {
+        text: 'My favorite color is blue',
+      },
+    );
     expect(reply.body.status).toBe('completed');
-    const answer = await browser.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
-      text: 'What is my favorite color?',
-    });
+    const answer = await browser.request(
+      'POST',
+      `/api/v1/sessions/${sessionId}/messages?wait=true`,
+      {
+        text: 'What is my favorite color?',
+      },
+    );
     expect(answer.body.text.toLowerCase()).toContain('blue');
 
     const pids = new Set<number>();
@@ -84,7 +99,9 @@ describe('agent-mesh start on a copy of config/', () => {
 
     const exit = await mesh.kill('SIGTERM');
     expect(exit.code).toBe(0);
-    await waitFor(() => [...pids].every((pid) => !isAlive(pid)), { description: 'every child to exit' });
+    await waitFor(() => [...pids].every((pid) => !isAlive(pid)), {
+      description: 'every child to exit',
+    });
     expect(mesh.lines.some((line) => line.includes('stopping every process'))).toBe(true);
     expect(mesh.lines.some((line) => /^gateway\s+\|.*gateway stopped/.test(line))).toBe(true);
   });

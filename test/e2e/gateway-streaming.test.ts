@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import { ApiClient } from '../../packages/gateway/src/testing/test-gateway.js';
-import { assembleText, TaskSocketClient } from '../../packages/gateway/src/testing/task-socket-client.js';
+import {
+  assembleText,
+  TaskSocketClient,
+} from '../../packages/gateway/src/testing/task-socket-client.js';
 import {
   fixturePath,
   startAgentProcess,
@@ -33,7 +36,9 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
       env: { AGENT_DATABASE_URL: agentDatabase.url, MODEL_DELAY_MS: '40' },
     });
     gatewayEnv = { GATEWAY_DATABASE_URL: gatewayDatabase.url, AGENT_URL: agent.url };
-    gateway = await startGatewayProcess(fixturePath('gateway/gateway-sql.yaml'), { env: gatewayEnv });
+    gateway = await startGatewayProcess(fixturePath('gateway/gateway-sql.yaml'), {
+      env: gatewayEnv,
+    });
     owner = new ApiClient(gateway.url);
     sessionId = (await owner.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
   });
@@ -45,18 +50,25 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
   });
 
   async function sendLong(): Promise<string> {
-    const sent = await owner.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: longMessage });
+    const sent = await owner.request('POST', `/api/v1/sessions/${sessionId}/messages`, {
+      text: longMessage,
+    });
     expect(sent.status).toBe(202);
     return sent.body.taskId as string;
   }
 
-  async function taskOf(taskId: string, client = owner): Promise<{ status: string; text: string; lastSeq: number }> {
+  async function taskOf(
+    taskId: string,
+    client = owner,
+  ): Promise<{ status: string; text: string; lastSeq: number }> {
     return (await client.request('GET', `/api/v1/tasks/${taskId}`)).body;
   }
 
   it('lets no other cookie list, read, rename, delete, post to or subscribe to the session', async () => {
     const taskId = (
-      await owner.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text: 'My secret is 42' })
+      await owner.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
+        text: 'My secret is 42',
+      })
     ).body.taskId;
     const other = new ApiClient(gateway.url);
     expect((await other.request('GET', '/api/v1/sessions')).body.sessions).toEqual([]);
@@ -65,16 +77,20 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
       (await other.request('GET', `/api/v1/sessions/${sessionId}/messages`)).status,
       (await other.request('PATCH', `/api/v1/sessions/${sessionId}`, { name: 'taken' })).status,
       (await other.request('DELETE', `/api/v1/sessions/${sessionId}`)).status,
-      (await other.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'hi' })).status,
+      (await other.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'hi' }))
+        .status,
       (await other.request('GET', `/api/v1/tasks/${taskId}`)).status,
     ];
     expect(statuses).toEqual([404, 404, 404, 404, 404, 404]);
     const socket = await TaskSocketClient.open(gateway.url, other.cookie);
     socket.send({ type: 'subscribe', taskId, fromSeq: 0 });
-    expect(await socket.waitFor((message) => message.type === 'error')).toMatchObject({ code: 'TASK_NOT_FOUND' });
+    expect(await socket.waitFor((message) => message.type === 'error')).toMatchObject({
+      code: 'TASK_NOT_FOUND',
+    });
     expect(socket.events(taskId)).toEqual([]);
     await socket.close();
-    const history = (await owner.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body.messages;
+    const history = (await owner.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body
+      .messages;
     expect(history.map((message: { text: string }) => message.text)).toContain('My secret is 42');
   });
 
@@ -103,7 +119,11 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
 
     const isEnd = (message: { type: string; event?: { type: string } }): boolean =>
       message.type === 'task-event' && message.event?.type === 'message-end';
-    await Promise.all([fromStart.waitFor(isEnd, 30_000), later.waitFor(isEnd, 30_000), resumed.waitFor(isEnd, 30_000)]);
+    await Promise.all([
+      fromStart.waitFor(isEnd, 30_000),
+      later.waitFor(isEnd, 30_000),
+      resumed.waitFor(isEnd, 30_000),
+    ]);
 
     const stored = await taskOf(taskId);
     expect(stored.status).toBe('completed');
@@ -111,11 +131,17 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
     const all = fromStart.events(taskId);
     expect(all.map((event) => event.seq)).toEqual(all.map((_event, index) => index + 1));
     expect(assembleText(all)).toBe(stored.text);
-    expect(all[all.length - 1]?.event).toMatchObject({ type: 'message-end', status: 'completed', text: stored.text });
+    expect(all[all.length - 1]?.event).toMatchObject({
+      type: 'message-end',
+      status: 'completed',
+      text: stored.text,
+    });
     expect(all.length).toBeGreaterThan(3);
 
     const tail = later.events(taskId);
-    expect(tail.map((event) => event.seq)).toEqual(all.slice(progress.lastSeq).map((event) => event.seq));
+    expect(tail.map((event) => event.seq)).toEqual(
+      all.slice(progress.lastSeq).map((event) => event.seq),
+    );
     expect(progress.text + assembleText(tail)).toBe(stored.text);
 
     const stitched = [...seenBeforeRefresh, ...resumed.events(taskId)];
@@ -131,7 +157,9 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
       return task.text.length > 20 && task;
     });
     await gateway.kill('SIGKILL');
-    gateway = await startGatewayProcess(fixturePath('gateway/gateway-sql.yaml'), { env: gatewayEnv });
+    gateway = await startGatewayProcess(fixturePath('gateway/gateway-sql.yaml'), {
+      env: gatewayEnv,
+    });
     const browser = new ApiClient(gateway.url);
     browser.cookie = owner.cookie;
 
@@ -140,11 +168,18 @@ describe('gateway streaming, isolation and crash recovery with real processes', 
     expect(interrupted.text.startsWith(partial.text)).toBe(true);
     const socket = await TaskSocketClient.open(gateway.url, browser.cookie);
     socket.send({ type: 'subscribe', taskId, fromSeq: 0 });
-    const end = await socket.waitFor((message) => message.type === 'task-event' && message.event.type === 'message-end');
+    const end = await socket.waitFor(
+      (message) => message.type === 'task-event' && message.event.type === 'message-end',
+    );
     expect(end.event).toMatchObject({ status: 'interrupted', text: interrupted.text });
     await socket.close();
-    const history = (await browser.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body.messages;
-    expect(history[history.length - 1]).toMatchObject({ taskId, role: 'agent', status: 'interrupted' });
+    const history = (await browser.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body
+      .messages;
+    expect(history[history.length - 1]).toMatchObject({
+      taskId,
+      role: 'agent',
+      status: 'interrupted',
+    });
 
     const retried = await browser.request('POST', `/api/v1/tasks/${taskId}/retry`);
     expect(retried.status).toBe(202);

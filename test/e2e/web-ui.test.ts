@@ -99,7 +99,9 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  [agent, gateway] = await Promise.all([startAgentProcess(agentConfig, { cwd: temp.path }), startGateway()]);
+  // The agent first, so the gateway finds it available at once.
+  agent = await startAgentProcess(agentConfig, { cwd: temp.path });
+  gateway = await startGateway();
   browser = await launchWebUiBrowser({ artifactsFolder: 'web-ui' });
 });
 
@@ -148,7 +150,7 @@ describe('the web UI', () => {
       },
       { description: 'the reply to grow' },
     );
-    expect(grown.text.startsWith(first.text)).toBe(true);
+    expect(grown.text.startsWith(first.text), JSON.stringify({ first, grown })).toBe(true);
     expect(grown.status).toBe('running');
     await expect.poll(() => page.getByRole('button', { name: 'Stop the reply' }).isVisible()).toBe(true);
     await browser.screenshot('02-streaming');
@@ -187,7 +189,8 @@ describe('the web UI', () => {
 
     const untolerate = browser.tolerate(/WebSocket|Failed to load resource|ERR_CONNECTION_REFUSED/);
     await Promise.all([gateway.kill('SIGKILL'), agent.kill('SIGKILL')]);
-    [agent, gateway] = await Promise.all([startAgentProcess(agentConfig, { cwd: temp.path }), startGateway()]);
+    agent = await startAgentProcess(agentConfig, { cwd: temp.path });
+    gateway = await startGateway();
     await page.reload();
     untolerate();
 

@@ -36,9 +36,18 @@ export type {
   TurnStopReason,
 } from './runner/runner-types.js';
 export type { CallUsage, TurnUsage } from './runner/turn-usage.js';
-export { resolveSessionRoute, anonymousUserId, turnMetadataKeys } from './runner/resolve-session-route.js';
+export {
+  resolveSessionRoute,
+  anonymousUserId,
+  turnMetadataKeys,
+} from './runner/resolve-session-route.js';
 export type { SessionRoute } from './runner/resolve-session-route.js';
-export { createReplyContent, createUserContent, replyDataOf, textOf } from './runner/reply-content.js';
+export {
+  createReplyContent,
+  createUserContent,
+  replyDataOf,
+  textOf,
+} from './runner/reply-content.js';
 export type { ReplyData, ReplyStatus } from './runner/reply-content.js';
 export { buildPrompt, summaryHeading } from './runner/build-prompt.js';
 export type { TurnPrompt } from './runner/build-prompt.js';

@@ -17,7 +17,10 @@ export interface RunAgentProcessOptions {
  * (running turns are kept as interrupted, the database is closed). A second signal exits at once.
  * Config and start-up errors are thrown as MeshError for the CLI to print.
  */
-export async function runAgentProcess(configFile: string, options: RunAgentProcessOptions = {}): Promise<void> {
+export async function runAgentProcess(
+  configFile: string,
+  options: RunAgentProcessOptions = {},
+): Promise<void> {
   const config = loadAgentConfig(configFile);
   const logger = options.logger ?? createLogger(`agent:${config.name}`);
   const agent = await startAgent({

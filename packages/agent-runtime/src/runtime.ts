@@ -103,11 +103,18 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const sessionConfig = config.session_service;
   let database: AgentDatabase | undefined;
   if (sessionConfig.type === 'sql') {
-    database = await openDatabase({ url: sessionConfig.database_url, schema: 'agent', pool: sessionConfig.pool, logger });
+    database = await openDatabase({
+      url: sessionConfig.database_url,
+      schema: 'agent',
+      pool: sessionConfig.pool,
+      logger,
+    });
   }
   const server = createServer();
   try {
-    const sessionService = createSessionService(database ? { type: 'sql', database } : { type: 'memory' });
+    const sessionService = createSessionService(
+      database ? { type: 'sql', database } : { type: 'memory' },
+    );
 
     let model: LanguageModelV3;
     let modelProblem: MeshError | undefined;
@@ -115,7 +122,9 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       model = createLanguageModel(config.model);
     } catch (error) {
       modelProblem =
-        error instanceof MeshError ? error : new MeshError('CONFIG_INVALID', (error as Error).message, {}, { cause: error });
+        error instanceof MeshError
+          ? error
+          : new MeshError('CONFIG_INVALID', (error as Error).message, {}, { cause: error });
       logger.error({ err: modelProblem }, `the model cannot be used: ${modelProblem.message}`);
       model = unavailableModel(config, modelProblem);
     }
@@ -149,7 +158,9 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     });
 
     const port = await listen(server, config.host, config.port);
-    const url = config.public_url ? config.public_url.replace(/\/+$/, '') : `http://${cardHost(config.host)}:${port}`;
+    const url = config.public_url
+      ? config.public_url.replace(/\/+$/, '')
+      : `http://${cardHost(config.host)}:${port}`;
     const card = createAgentCard(config, url, peers?.peerNames ?? []);
     const taskStore: TaskStore & { flushAll?(): Promise<void> } = database
       ? new PrismaTaskStore(database.client, config.name, { logger })
@@ -170,7 +181,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
           report.checks.database = { ok: false, message: (error as Error).message };
         }
       } else {
-        report.checks.database = { ok: true, message: 'sessions are kept in memory (type: memory)' };
+        report.checks.database = {
+          ok: true,
+          message: 'sessions are kept in memory (type: memory)',
+        };
       }
       report.checks.model = modelProblem
         ? { ok: false, message: modelProblem.message }

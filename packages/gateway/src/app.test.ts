@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './server.js';
-import { startScriptedAgent, scriptedReply, type ScriptedAgent } from './testing/scripted-a2a-agent.js';
+import {
+  startScriptedAgent,
+  scriptedReply,
+  type ScriptedAgent,
+} from './testing/scripted-a2a-agent.js';
 import { ApiClient, startTestGateway, testGatewayConfig } from './testing/test-gateway.js';
 
-async function waitUntil<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+async function waitUntil<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -63,7 +70,12 @@ describe('gateway REST API', () => {
     const response = await new ApiClient(gateway.url).request('GET', '/api/v1/agents');
     expect(response.body.agents).toEqual([
       { name: 'assistant', description: 'The test assistant', available: true, persistence: 'sql' },
-      { name: 'slow', description: 'Scripted test agent slow', available: true, persistence: 'sql' },
+      {
+        name: 'slow',
+        description: 'Scripted test agent slow',
+        available: true,
+        persistence: 'sql',
+      },
       expect.objectContaining({ name: 'offline', available: false, persistence: 'unknown' }),
     ]);
   });
@@ -96,8 +108,20 @@ describe('gateway REST API', () => {
     const history = await client.request('GET', `/api/v1/sessions/${sessionId}/messages`);
     expect(history.body.nextBefore).toBeNull();
     expect(history.body.messages).toMatchObject([
-      { id: `${taskId}-user`, taskId, role: 'user', text: 'My favorite color is blue', status: 'completed' },
-      { id: `${taskId}-agent`, taskId, role: 'agent', text: scriptedReply('My favorite color is blue'), status: 'completed' },
+      {
+        id: `${taskId}-user`,
+        taskId,
+        role: 'user',
+        text: 'My favorite color is blue',
+        status: 'completed',
+      },
+      {
+        id: `${taskId}-agent`,
+        taskId,
+        role: 'agent',
+        text: scriptedReply('My favorite color is blue'),
+        status: 'completed',
+      },
     ]);
     const session = await client.request('GET', `/api/v1/sessions/${sessionId}`);
     expect(session.body.name).toBe('My favorite color is blue');
@@ -108,8 +132,12 @@ describe('gateway REST API', () => {
 
   it('answers 202 at once and records the reply without any client waiting', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'slow', name: 'Slow' })).body.id;
-    const sent = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'one two three four' });
+    const sessionId = (
+      await client.request('POST', '/api/v1/sessions', { agent: 'slow', name: 'Slow' })
+    ).body.id;
+    const sent = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, {
+      text: 'one two three four',
+    });
     expect(sent.status).toBe(202);
     expect(sent.body).toEqual({ taskId: expect.stringMatching(/^task-/), sessionId });
     const running = await client.request('GET', `/api/v1/tasks/${sent.body.taskId}`);
@@ -123,9 +151,14 @@ describe('gateway REST API', () => {
 
   it('returns the same task for a repeated clientMessageId', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
     const body = { text: 'only once', clientMessageId: 'client-42' };
-    const first = await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, body);
+    const first = await client.request(
+      'POST',
+      `/api/v1/sessions/${sessionId}/messages?wait=true`,
+      body,
+    );
     const again = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, body);
     expect(again.body.taskId).toBe(first.body.taskId);
     const history = await client.request('GET', `/api/v1/sessions/${sessionId}/messages`);
@@ -137,14 +170,27 @@ describe('gateway REST API', () => {
     const client = new ApiClient(gateway.url);
     const ids: string[] = [];
     for (let index = 0; index < 3; index += 1) {
-      ids.push((await client.request('POST', '/api/v1/sessions', { agent: 'assistant', name: `chat ${index}` })).body.id);
+      ids.push(
+        (
+          await client.request('POST', '/api/v1/sessions', {
+            agent: 'assistant',
+            name: `chat ${index}`,
+          })
+        ).body.id,
+      );
     }
     for (const text of ['first', 'second', 'third']) {
       await client.request('POST', `/api/v1/sessions/${ids[0]}/messages?wait=true`, { text });
     }
     const page = await client.request('GET', '/api/v1/sessions?limit=2');
-    expect(page.body.sessions.map((session: { id: string }) => session.id)).toEqual([ids[0], ids[2]]);
-    const rest = await client.request('GET', `/api/v1/sessions?limit=2&cursor=${page.body.nextCursor}`);
+    expect(page.body.sessions.map((session: { id: string }) => session.id)).toEqual([
+      ids[0],
+      ids[2],
+    ]);
+    const rest = await client.request(
+      'GET',
+      `/api/v1/sessions?limit=2&cursor=${page.body.nextCursor}`,
+    );
     expect(rest.body.sessions.map((session: { id: string }) => session.id)).toEqual([ids[1]]);
     expect(rest.body.nextCursor).toBeNull();
 
@@ -155,15 +201,24 @@ describe('gateway REST API', () => {
       'third',
       scriptedReply('third'),
     ]);
-    const older = await client.request('GET', `/api/v1/sessions/${ids[0]}/messages?limit=4&before=${newest.body.nextBefore}`);
-    expect(older.body.messages.map((item: { text: string }) => item.text)).toEqual(['first', scriptedReply('first')]);
+    const older = await client.request(
+      'GET',
+      `/api/v1/sessions/${ids[0]}/messages?limit=4&before=${newest.body.nextBefore}`,
+    );
+    expect(older.body.messages.map((item: { text: string }) => item.text)).toEqual([
+      'first',
+      scriptedReply('first'),
+    ]);
     expect(older.body.nextBefore).toBeNull();
   });
 
   it('renames and deletes a session', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const renamed = await client.request('PATCH', `/api/v1/sessions/${sessionId}`, { name: '  Colors  ' });
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const renamed = await client.request('PATCH', `/api/v1/sessions/${sessionId}`, {
+      name: '  Colors  ',
+    });
     expect(renamed.body.name).toBe('Colors');
     expect((await client.request('DELETE', `/api/v1/sessions/${sessionId}`)).status).toBe(204);
     expect((await client.request('GET', `/api/v1/sessions/${sessionId}`)).status).toBe(404);
@@ -171,8 +226,13 @@ describe('gateway REST API', () => {
 
   it('returns 404 for a session or task of another user', async () => {
     const owner = new ApiClient(gateway.url);
-    const sessionId = (await owner.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const taskId = (await owner.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text: 'secret' })).body.taskId;
+    const sessionId = (await owner.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body
+      .id;
+    const taskId = (
+      await owner.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
+        text: 'secret',
+      })
+    ).body.taskId;
     const intruder = new ApiClient(gateway.url);
     const list = await intruder.request('GET', '/api/v1/sessions');
     expect(list.body.sessions).toEqual([]);
@@ -187,16 +247,23 @@ describe('gateway REST API', () => {
       await intruder.request('POST', `/api/v1/tasks/${taskId}/retry`),
       await intruder.request('POST', `/api/v1/tasks/${taskId}/feedback`, { rating: 'down' }),
     ];
-    expect(attempts.map((attempt) => attempt.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404]);
+    expect(attempts.map((attempt) => attempt.status)).toEqual([
+      404, 404, 404, 404, 404, 404, 404, 404, 404,
+    ]);
     expect(attempts[0]?.body.error.code).toBe('SESSION_NOT_FOUND');
     expect(attempts[5]?.body.error.code).toBe('TASK_NOT_FOUND');
-    expect((await owner.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body.messages).toHaveLength(2);
+    expect(
+      (await owner.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body.messages,
+    ).toHaveLength(2);
   });
 
   it('rejects invalid bodies with what was wrong', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const missing = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { txt: 'hi' });
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const missing = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, {
+      txt: 'hi',
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('REQUEST_INVALID');
     expect(missing.body.error.message).toContain('"text"');
@@ -209,7 +276,9 @@ describe('gateway REST API', () => {
     const unknownAgent = await client.request('POST', '/api/v1/sessions', { agent: 'nobody' });
     expect(unknownAgent.status).toBe(400);
     expect(unknownAgent.body.error).toMatchObject({ code: 'AGENT_NOT_FOUND' });
-    const badRating = await client.request('POST', '/api/v1/tasks/task-x/feedback', { rating: 'meh' });
+    const badRating = await client.request('POST', '/api/v1/tasks/task-x/feedback', {
+      rating: 'meh',
+    });
     expect(badRating.body.error.message).toContain('must be one of: up, down');
     const badLimit = await client.request('GET', '/api/v1/sessions?limit=0');
     expect(badLimit.status).toBe(400);
@@ -219,19 +288,29 @@ describe('gateway REST API', () => {
 
   it('answers 413 for a body above limits.max_body_bytes and stores nothing', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const response = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'x'.repeat(5000) });
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const response = await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, {
+      text: 'x'.repeat(5000),
+    });
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(response.body.error.message).toContain('max_body_bytes');
-    expect((await client.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body.messages).toEqual([]);
+    expect(
+      (await client.request('GET', `/api/v1/sessions/${sessionId}/messages`)).body.messages,
+    ).toEqual([]);
   });
 
   it('cancels a running reply, keeping the text so far', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const taskId = (await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'hang' })).body.taskId;
-    await waitUntil(async () => (await client.request('GET', `/api/v1/tasks/${taskId}`)).body.text.length > 0);
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const taskId = (
+      await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'hang' })
+    ).body.taskId;
+    await waitUntil(
+      async () => (await client.request('GET', `/api/v1/tasks/${taskId}`)).body.text.length > 0,
+    );
     const canceled = await client.request('POST', `/api/v1/tasks/${taskId}/cancel`);
     expect(canceled.body).toEqual({ taskId, status: 'canceled' });
     expect(agent.canceled.length).toBeGreaterThan(0);
@@ -244,8 +323,14 @@ describe('gateway REST API', () => {
   it('marks a reply cut off by the agent as interrupted and retries it as a new task', async () => {
     const client = new ApiClient(gateway.url);
     const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'slow' })).body.id;
-    const taskId = (await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text: 'a b c d e f g h i j k l' })).body.taskId;
-    await waitUntil(async () => (await client.request('GET', `/api/v1/tasks/${taskId}`)).body.text.length > 10);
+    const taskId = (
+      await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, {
+        text: 'a b c d e f g h i j k l',
+      })
+    ).body.taskId;
+    await waitUntil(
+      async () => (await client.request('GET', `/api/v1/tasks/${taskId}`)).body.text.length > 10,
+    );
     slowAgent.dropConnections();
     const task = await waitUntil(async () => {
       const current = await client.request('GET', `/api/v1/tasks/${taskId}`);
@@ -263,24 +348,42 @@ describe('gateway REST API', () => {
       const current = await client.request('GET', `/api/v1/tasks/${retried.body.taskId}`);
       return current.body.status !== 'running' && current.body;
     });
-    expect(done).toMatchObject({ status: 'completed', text: scriptedReply('a b c d e f g h i j k l') });
+    expect(done).toMatchObject({
+      status: 'completed',
+      text: scriptedReply('a b c d e f g h i j k l'),
+    });
     const notAgain = await client.request('POST', `/api/v1/tasks/${retried.body.taskId}/retry`);
     expect(notAgain.status).toBe(409);
   });
 
   it('records a failed reply with the agent error, and replaced text as the final text', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const failed = await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text: 'fail' });
-    expect(failed.body).toMatchObject({ status: 'failed', error: 'The scripted agent failed on purpose.' });
-    const restarted = await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text: 'restart' });
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const failed = await client.request(
+      'POST',
+      `/api/v1/sessions/${sessionId}/messages?wait=true`,
+      { text: 'fail' },
+    );
+    expect(failed.body).toMatchObject({
+      status: 'failed',
+      error: 'The scripted agent failed on purpose.',
+    });
+    const restarted = await client.request(
+      'POST',
+      `/api/v1/sessions/${sessionId}/messages?wait=true`,
+      { text: 'restart' },
+    );
     expect(restarted.body).toMatchObject({ status: 'completed', text: 'Final answer' });
   });
 
   it('fails a message to an agent that is down, keeping the user message', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'offline' })).body.id;
-    const sent = await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text: 'anyone?' });
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'offline' })).body
+      .id;
+    const sent = await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
+      text: 'anyone?',
+    });
     expect(sent.body.status).toBe('failed');
     expect(sent.body.error).toContain('"offline"');
     const history = await client.request('GET', `/api/v1/sessions/${sessionId}/messages`);
@@ -289,9 +392,17 @@ describe('gateway REST API', () => {
 
   it('stores feedback and shows it in the history', async () => {
     const client = new ApiClient(gateway.url);
-    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
-    const taskId = (await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text: 'rate me' })).body.taskId;
-    const saved = await client.request('POST', `/api/v1/tasks/${taskId}/feedback`, { rating: 'up', comment: 'nice' });
+    const sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' }))
+      .body.id;
+    const taskId = (
+      await client.request('POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, {
+        text: 'rate me',
+      })
+    ).body.taskId;
+    const saved = await client.request('POST', `/api/v1/tasks/${taskId}/feedback`, {
+      rating: 'up',
+      comment: 'nice',
+    });
     expect(saved.body).toEqual({ taskId, rating: 'up', comment: 'nice' });
     const history = await client.request('GET', `/api/v1/sessions/${sessionId}/messages`);
     expect(history.body.messages[1].feedback).toEqual({ rating: 'up', comment: 'nice' });
@@ -309,7 +420,9 @@ describe('gateway REST API', () => {
 
   it('serves a page saying how to build the web UI when it is not built, for any browser path', async () => {
     const client = new ApiClient(gateway.url);
-    const page = await client.request('GET', '/sessions/some-chat', undefined, { Accept: 'text/html' });
+    const page = await client.request('GET', '/sessions/some-chat', undefined, {
+      Accept: 'text/html',
+    });
     expect(page.status).toBe(200);
     expect(page.body).toContain('web UI has not been built');
   });

@@ -2,6 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { GatewayConfig, Logger } from '@agent-mesh/shared';
 import type { AgentRegistry } from './agents/agent-registry.js';
 import { ChatService } from './chat/chat-service.js';
+import { createAddressMatcher } from './http/address-matcher.js';
 import { apiNotFound, createErrorHandler } from './http/error-handler.js';
 import type { Identity } from './http/identity.js';
 import { createHealthRoutes } from './routes/health-routes.js';
@@ -42,7 +43,9 @@ export function createApp(deps: GatewayAppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a TLS-terminating proxy on this host (or a configured trusted one) the cookie gets Secure.
-  app.set('trust proxy', ['loopback', ...deps.config.auth.header.trusted_proxies]);
+  const trusted = deps.config.auth.header.trusted_proxies;
+  createAddressMatcher(trusted, 'gateway.auth.header.trusted_proxies');
+  app.set('trust proxy', ['loopback', ...trusted]);
 
   const chat = new ChatService({
     store: deps.store,

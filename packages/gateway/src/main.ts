@@ -15,7 +15,10 @@ export interface RunGatewayProcessOptions {
  * (running replies are recorded as interrupted, the database is closed). A second signal exits at once.
  * Config and start-up errors are thrown as MeshError for the CLI to print.
  */
-export async function runGatewayProcess(configFile: string, options: RunGatewayProcessOptions = {}): Promise<void> {
+export async function runGatewayProcess(
+  configFile: string,
+  options: RunGatewayProcessOptions = {},
+): Promise<void> {
   const config = loadGatewayConfig(configFile);
   const logger = options.logger ?? createLogger('gateway');
   const gateway = await startGatewayServer({ config, logger });

@@ -31,7 +31,9 @@ export interface StartGatewayOptions {
   /** Agent card refresh interval (default 30 s). */
   agentRefreshIntervalMs?: number;
   /** Runner tuning (tests). */
-  runner?: Partial<Pick<TaskRunnerOptions, 'recorder' | 'streamIdleTimeoutMs' | 'heartbeatIntervalMs'>>;
+  runner?: Partial<
+    Pick<TaskRunnerOptions, 'recorder' | 'streamIdleTimeoutMs' | 'heartbeatIntervalMs'>
+  >;
 }
 
 /** A started gateway. */
@@ -67,9 +69,14 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
   const { config, logger } = options;
   const identity = createIdentity(config.auth);
   const store = options.store ?? (await openStore(config, logger));
-  const gatewayId = options.gatewayId ?? process.env.AGENT_MESH_GATEWAY_ID ?? `${hostname()}:${config.port}`;
+  const gatewayId =
+    options.gatewayId ?? process.env.AGENT_MESH_GATEWAY_ID ?? `${hostname()}:${config.port}`;
   try {
-    const secret = await resolveSessionSecret({ configured: config.session_secret_key, store, logger });
+    const secret = await resolveSessionSecret({
+      configured: config.session_secret_key,
+      store,
+      logger,
+    });
     const webSessions = new WebSessionStore(store, { logger });
     const session = createSessionMiddleware({ store: webSessions, secret });
     const feed = new TaskEventFeed();
@@ -77,7 +84,9 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       agents: config.agents,
       gatewayPersistence: store.persistence,
       logger,
-      ...(options.agentRefreshIntervalMs ? { refreshIntervalMs: options.agentRefreshIntervalMs } : {}),
+      ...(options.agentRefreshIntervalMs
+        ? { refreshIntervalMs: options.agentRefreshIntervalMs }
+        : {}),
     });
     const runner = new TaskRunner({ store, feed, agents, logger, gatewayId, ...options.runner });
     await recoverInterruptedTasks({

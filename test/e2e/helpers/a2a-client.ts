@@ -13,7 +13,11 @@ import {
 export type A2aBinding = 'JSONRPC' | 'HTTP+JSON';
 
 /** Creates a standard @a2a-js/sdk client from an agent's URL (its card), preferring one binding. */
-export function createA2aClient(url: string, preferred: A2aBinding = 'JSONRPC', token?: string): Promise<Client> {
+export function createA2aClient(
+  url: string,
+  preferred: A2aBinding = 'JSONRPC',
+  token?: string,
+): Promise<Client> {
   const fetchImpl: typeof fetch = (input, init) => {
     const headers = new Headers(init?.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
@@ -21,7 +25,10 @@ export function createA2aClient(url: string, preferred: A2aBinding = 'JSONRPC', 
   };
   const factory = new ClientFactory(
     ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-      transports: [new JsonRpcTransportFactory({ fetchImpl }), new RestTransportFactory({ fetchImpl })],
+      transports: [
+        new JsonRpcTransportFactory({ fetchImpl }),
+        new RestTransportFactory({ fetchImpl }),
+      ],
       cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
       preferredTransports: [preferred],
     }),
@@ -45,7 +52,9 @@ export interface StreamedReply {
 }
 
 function textOf(parts: readonly Part[] | undefined): string {
-  return (parts ?? []).map((part) => (part.content?.$case === 'text' ? part.content.value : '')).join('');
+  return (parts ?? [])
+    .map((part) => (part.content?.$case === 'text' ? part.content.value : ''))
+    .join('');
 }
 
 /** Builds a SendMessageRequest for one text message. */
@@ -62,7 +71,14 @@ export function textMessageRequest(input: {
       contextId: input.contextId,
       taskId: '',
       role: Role.ROLE_USER,
-      parts: [{ content: { $case: 'text', value: input.text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
+      parts: [
+        {
+          content: { $case: 'text', value: input.text },
+          metadata: undefined,
+          filename: '',
+          mediaType: 'text/plain',
+        },
+      ],
       metadata: input.metadata,
       extensions: [],
       referenceTaskIds: [],
@@ -82,7 +98,14 @@ export async function streamMessage(
     onChunk?: (reply: StreamedReply) => void | Promise<void>;
   },
 ): Promise<StreamedReply> {
-  const reply: StreamedReply = { taskId: '', text: '', chunks: 0, state: undefined, metadata: {}, statusText: '' };
+  const reply: StreamedReply = {
+    taskId: '',
+    text: '',
+    chunks: 0,
+    state: undefined,
+    metadata: {},
+    statusText: '',
+  };
   for await (const event of client.sendMessageStream(textMessageRequest(input))) {
     const payload = event.payload;
     if (payload === undefined) continue;

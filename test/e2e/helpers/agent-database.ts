@@ -33,7 +33,8 @@ export async function readAgentSessions(databaseUrl: string): Promise<StoredSess
       userId: session.userId,
       id: session.id,
       events: session.events.map((event) => {
-        const content = event.content === null ? null : (JSON.parse(event.content) as StoredEventView['content']);
+        const content =
+          event.content === null ? null : (JSON.parse(event.content) as StoredEventView['content']);
         const text = (content?.parts ?? [])
           .filter((part) => part.type === 'text')
           .map((part) => String(part.text))
@@ -54,11 +55,17 @@ export async function readAgentSessions(databaseUrl: string): Promise<StoredSess
 }
 
 /** Reads the a2a_tasks rows of an agent database: id, app name and the stored task JSON. */
-export async function readAgentTasks(databaseUrl: string): Promise<Array<{ id: string; appName: string; data: unknown }>> {
+export async function readAgentTasks(
+  databaseUrl: string,
+): Promise<Array<{ id: string; appName: string; data: unknown }>> {
   const database = await openDatabase({ url: databaseUrl, schema: 'agent', migrate: false });
   try {
     const rows = await database.client.a2aTask.findMany({ orderBy: { createdAt: 'asc' } });
-    return rows.map((row) => ({ id: row.id, appName: row.appName, data: JSON.parse(row.data) as unknown }));
+    return rows.map((row) => ({
+      id: row.id,
+      appName: row.appName,
+      data: JSON.parse(row.data) as unknown,
+    }));
   } finally {
     await database.close();
   }

@@ -1,4 +1,8 @@
-import { startMeshProcess, type MeshProcess, type StartMeshProcessOptions } from './mesh-process.js';
+import {
+  startMeshProcess,
+  type MeshProcess,
+  type StartMeshProcessOptions,
+} from './mesh-process.js';
 import { waitFor } from './wait-for.js';
 
 /** An agent started with `agent-mesh agent --config <file>`, listening and ready. */
@@ -12,11 +16,17 @@ export interface AgentProcess extends MeshProcess {
  * Starts an agent process from a YAML file (port 0 is fine: the URL is read from its "listening on" log
  * line) and waits until /readyz answers 200.
  */
-export async function startAgentProcess(configFile: string, options: StartMeshProcessOptions = {}): Promise<AgentProcess> {
+export async function startAgentProcess(
+  configFile: string,
+  options: StartMeshProcessOptions = {},
+): Promise<AgentProcess> {
   const process = startMeshProcess(['agent', '--config', configFile], options);
   try {
     const entry = await process.waitForLog(
-      (log) => typeof log.url === 'string' && typeof log.msg === 'string' && log.msg.includes('listening on'),
+      (log) =>
+        typeof log.url === 'string' &&
+        typeof log.msg === 'string' &&
+        log.msg.includes('listening on'),
     );
     const url = String(entry.url);
     await waitFor(

@@ -1,4 +1,8 @@
-import { startMeshProcess, type MeshProcess, type StartMeshProcessOptions } from './mesh-process.js';
+import {
+  startMeshProcess,
+  type MeshProcess,
+  type StartMeshProcessOptions,
+} from './mesh-process.js';
 import { waitFor } from './wait-for.js';
 
 /** A gateway started with `agent-mesh gateway --config <file>`, listening. */
@@ -18,7 +22,10 @@ export async function startGatewayProcess(
   const process = startMeshProcess(['gateway', '--config', configFile], options);
   try {
     const entry = await process.waitForLog(
-      (log) => typeof log.url === 'string' && typeof log.msg === 'string' && log.msg.includes('listening on'),
+      (log) =>
+        typeof log.url === 'string' &&
+        typeof log.msg === 'string' &&
+        log.msg.includes('listening on'),
     );
     const url = String(entry.url);
     await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, {

@@ -25,7 +25,10 @@ export interface MeshProcess {
   /** Resolves with the first line (already written or coming) that matches; rejects if the process exits first. */
   waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Like waitForLine for JSON log lines (pino), resolving with the parsed entry. */
-  waitForLog(predicate: (entry: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (entry: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Settles when the process has exited. */
   readonly exited: Promise<ProcessExit>;
   /** Sends a signal (default SIGTERM) and waits for the exit. */
@@ -47,7 +50,9 @@ function parseJson(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -57,7 +62,10 @@ function parseJson(line: string): Record<string, unknown> | undefined {
  * Starts `node packages/cli/dist/main.js <args>` as a real child process. Fails fast with a clear message
  * when the CLI was not built. Call stopMeshProcesses() in afterAll so no process outlives its test file.
  */
-export function startMeshProcess(args: readonly string[], options: StartMeshProcessOptions = {}): MeshProcess {
+export function startMeshProcess(
+  args: readonly string[],
+  options: StartMeshProcessOptions = {},
+): MeshProcess {
   if (!existsSync(cliEntry)) {
     throw new Error(`${cliEntry} is missing: build the workspace first with \`npx tsc -b\`.`);
   }
@@ -117,7 +125,11 @@ export function startMeshProcess(args: readonly string[], options: StartMeshProc
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for output of agent-mesh ${args.join(' ')}:\n${output()}`));
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting for output of agent-mesh ${args.join(' ')}:\n${output()}`,
+          ),
+        );
       }, timeoutMs);
       listeners.add(listener);
       void exited.then((exit) => {

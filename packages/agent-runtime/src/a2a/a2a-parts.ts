@@ -2,7 +2,12 @@ import type { Message, Part, SendMessageRequest } from '@a2a-js/sdk';
 
 /** Builds an A2A text part. */
 export function createTextPart(text: string): Part {
-  return { content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' };
+  return {
+    content: { $case: 'text', value: text },
+    metadata: undefined,
+    filename: '',
+    mediaType: 'text/plain',
+  };
 }
 
 /** Joins the text parts of an A2A message (several parts are separated by a newline). */
@@ -48,6 +53,8 @@ export function messageBytes(message: Pick<Message, 'parts'> | undefined): numbe
  * The metadata the runner reads for a message: the message's own metadata, over the request's (clients
  * differ in where they put `userId` and `sessionBehavior`).
  */
-export function turnMetadataOf(request: Pick<SendMessageRequest, 'metadata' | 'message'>): Record<string, unknown> {
+export function turnMetadataOf(
+  request: Pick<SendMessageRequest, 'metadata' | 'message'>,
+): Record<string, unknown> {
   return { ...(request.metadata ?? {}), ...(request.message?.metadata ?? {}) };
 }

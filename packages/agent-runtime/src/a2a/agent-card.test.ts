@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig } from '@agent-mesh/shared';
-import { createAgentCard, sessionPersistenceExtensionUri, sessionPersistenceOf } from './agent-card.js';
+import {
+  createAgentCard,
+  sessionPersistenceExtensionUri,
+  sessionPersistenceOf,
+} from './agent-card.js';
 
 function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
   return {
@@ -27,7 +31,13 @@ function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
 describe('createAgentCard', () => {
   it('declares JSON-RPC at the URL and HTTP+JSON under /rest, for A2A 1.0 and 0.3', () => {
     const card = createAgentCard(config(), 'http://127.0.0.1:8101/');
-    expect(card.supportedInterfaces.map((item) => [item.protocolBinding, item.protocolVersion, item.url])).toEqual([
+    expect(
+      card.supportedInterfaces.map((item) => [
+        item.protocolBinding,
+        item.protocolVersion,
+        item.url,
+      ]),
+    ).toEqual([
       ['JSONRPC', '1.0', 'http://127.0.0.1:8101'],
       ['HTTP+JSON', '1.0', 'http://127.0.0.1:8101/rest'],
       ['JSONRPC', '0.3', 'http://127.0.0.1:8101'],
@@ -49,7 +59,9 @@ describe('createAgentCard', () => {
       }),
       'http://127.0.0.1:8101',
     );
-    const extension = memory.capabilities?.extensions.find((item) => item.uri === sessionPersistenceExtensionUri);
+    const extension = memory.capabilities?.extensions.find(
+      (item) => item.uri === sessionPersistenceExtensionUri,
+    );
     expect(extension?.params).toEqual({ persistence: 'memory', behavior: 'RUN_BASED' });
     expect(extension?.description).toContain('forgets');
   });
@@ -57,7 +69,10 @@ describe('createAgentCard', () => {
   it('asks for a bearer token only when auth.token is set, and never shows the instruction', () => {
     const open = createAgentCard(config(), 'http://127.0.0.1:8101');
     expect(open.securityRequirements).toEqual([]);
-    const closed = createAgentCard(config({ auth: { token: 's3cret' }, instruction: 'secret plan' }), 'http://x:1');
+    const closed = createAgentCard(
+      config({ auth: { token: 's3cret' }, instruction: 'secret plan' }),
+      'http://x:1',
+    );
     expect(closed.securityRequirements).toEqual([{ schemes: { bearer: { list: [] } } }]);
     expect(JSON.stringify(closed)).not.toContain('s3cret');
     expect(JSON.stringify(closed)).not.toContain('secret plan');

@@ -3,7 +3,8 @@ import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import type { AgentConfig } from '@agent-mesh/shared';
 
 /** The A2A extension an agent card uses to say whether the agent's sessions survive a restart. */
-export const sessionPersistenceExtensionUri = 'https://agent-mesh.dev/extensions/session-persistence/v1';
+export const sessionPersistenceExtensionUri =
+  'https://agent-mesh.dev/extensions/session-persistence/v1';
 
 /** Params of the session-persistence extension: `memory` sessions are lost on restart, so a gateway can warn. */
 export interface SessionPersistenceParams {
@@ -18,8 +19,12 @@ export const restPath = '/rest';
 export const agentCardVersion = '0.1.0';
 
 /** Reads the session-persistence params from any agent card, when the agent declares them. */
-export function sessionPersistenceOf(card: Pick<AgentCard, 'capabilities'>): SessionPersistenceParams | undefined {
-  const extension = card.capabilities?.extensions.find((item) => item.uri === sessionPersistenceExtensionUri);
+export function sessionPersistenceOf(
+  card: Pick<AgentCard, 'capabilities'>,
+): SessionPersistenceParams | undefined {
+  const extension = card.capabilities?.extensions.find(
+    (item) => item.uri === sessionPersistenceExtensionUri,
+  );
   const params = extension?.params as Partial<SessionPersistenceParams> | undefined;
   if (params?.persistence !== 'memory' && params?.persistence !== 'sql') return undefined;
   return { persistence: params.persistence, behavior: params.behavior ?? 'PERSISTENT' };
@@ -30,7 +35,11 @@ export function sessionPersistenceOf(card: Pick<AgentCard, 'capabilities'>): Ses
  * `url/rest`, each declared for A2A 1.0 and 0.3 (so older clients work), streaming on, and the
  * session-persistence extension. `url` must be the real address (after port 0 was resolved).
  */
-export function createAgentCard(config: AgentConfig, url: string, peerNames: readonly string[] = []): AgentCard {
+export function createAgentCard(
+  config: AgentConfig,
+  url: string,
+  peerNames: readonly string[] = [],
+): AgentCard {
   const base = url.replace(/\/+$/, '');
   const interfaces: AgentInterface[] = [
     { url: base, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: '1.0' },
@@ -56,7 +65,9 @@ export function createAgentCard(config: AgentConfig, url: string, peerNames: rea
     {
       id: 'chat',
       name: 'Chat',
-      description: config.description || `Answers messages as agent "${config.name}", remembering the conversation.`,
+      description:
+        config.description ||
+        `Answers messages as agent "${config.name}", remembering the conversation.`,
       tags: ['chat'],
       examples: [],
       inputModes: [],
@@ -84,13 +95,22 @@ export function createAgentCard(config: AgentConfig, url: string, peerNames: rea
     supportedInterfaces: duplicateInterfacesForLegacy(interfaces, ['JSONRPC', 'HTTP+JSON']),
     provider: undefined,
     version: agentCardVersion,
-    capabilities: { streaming: true, pushNotifications: false, extensions, extendedAgentCard: false },
+    capabilities: {
+      streaming: true,
+      pushNotifications: false,
+      extensions,
+      extendedAgentCard: false,
+    },
     securitySchemes: hasToken
       ? {
           bearer: {
             scheme: {
               $case: 'httpAuthSecurityScheme',
-              value: { description: 'The shared A2A token (agent.auth.token).', scheme: 'Bearer', bearerFormat: '' },
+              value: {
+                description: 'The shared A2A token (agent.auth.token).',
+                scheme: 'Bearer',
+                bearerFormat: '',
+              },
             },
           },
         }

@@ -2,7 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { A2A_ERROR_CODE, RequestMalformedError, toRestErrorBody } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler } from '@a2a-js/sdk/server';
-import { UserBuilder, agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
+import {
+  UserBuilder,
+  agentCardHandler,
+  jsonRpcHandler,
+  restHandler,
+} from '@a2a-js/sdk/server/express';
 import type { Logger } from '@agent-mesh/shared';
 import { restPath } from './agent-card.js';
 
@@ -49,7 +54,13 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 type Binding = 'jsonrpc' | 'rest';
 
-function sendError(response: express.Response, binding: Binding, status: number, code: number, message: string): void {
+function sendError(
+  response: express.Response,
+  binding: Binding,
+  status: number,
+  code: number,
+  message: string,
+): void {
   if (binding === 'jsonrpc') {
     response.status(status).json({ jsonrpc: '2.0', id: null, error: { code, message } });
   } else {
@@ -123,23 +134,26 @@ export function createA2aApp(options: A2aAppOptions): Express {
         const reasons = Object.entries(report.checks)
           .filter(([, check]) => !check.ok)
           .map(([name, check]) => `${name}: ${check.message ?? 'not ready'}`);
-        response
-          .status(report.ready ? 200 : 503)
-          .json({
-            status: report.ready ? 'ready' : 'not-ready',
-            agent: options.agentName,
-            ...(report.ready ? {} : { reason: reasons.join('; ') }),
-            checks: report.checks,
-          });
+        response.status(report.ready ? 200 : 503).json({
+          status: report.ready ? 'ready' : 'not-ready',
+          agent: options.agentName,
+          ...(report.ready ? {} : { reason: reasons.join('; ') }),
+          checks: report.checks,
+        });
       },
       (error: unknown) => {
-        response.status(503).json({ status: 'not-ready', agent: options.agentName, reason: String(error) });
+        response
+          .status(503)
+          .json({ status: 'not-ready', agent: options.agentName, reason: String(error) });
       },
     );
   });
 
   for (const path of agentCardPaths) {
-    app.use(path, agentCardHandler({ agentCardProvider: requestHandler, legacyCompat: { enabled: true } }));
+    app.use(
+      path,
+      agentCardHandler({ agentCardProvider: requestHandler, legacyCompat: { enabled: true } }),
+    );
   }
 
   const limit = bodyLimitFor(options.maxMessageBytes);
@@ -148,14 +162,22 @@ export function createA2aApp(options: A2aAppOptions): Express {
     requireToken(token, 'rest'),
     express.json({ limit, type: ['application/json', 'application/a2a+json'], strict: false }),
     bodyErrors('rest', options),
-    restHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }),
+    restHandler({
+      requestHandler,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: true },
+    }),
   );
   app.post(
     '/',
     requireToken(token, 'jsonrpc'),
     express.json({ limit, type: 'application/json' }),
     bodyErrors('jsonrpc', options),
-    jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }),
+    jsonRpcHandler({
+      requestHandler,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: true },
+    }),
   );
 
   app.use((request, response) => {
@@ -172,7 +194,9 @@ export function createA2aApp(options: A2aAppOptions): Express {
       response.end();
       return;
     }
-    response.status(500).json({ error: { code: 'INTERNAL', message: 'The agent could not handle this request.' } });
+    response
+      .status(500)
+      .json({ error: { code: 'INTERNAL', message: 'The agent could not handle this request.' } });
   };
   app.use(lastResort);
   return app;

@@ -30,7 +30,11 @@ export class GuardedRequestHandler implements A2ARequestHandler {
         message:
           `The message is ${bytes} bytes; agent "${this.runner.appName}" accepts at most ${this.maxMessageBytes} ` +
           'bytes (limits.max_message_bytes). Send a shorter message or raise the limit.',
-        metadata: { meshCode: 'PAYLOAD_TOO_LARGE', bytes: String(bytes), limit: String(this.maxMessageBytes) },
+        metadata: {
+          meshCode: 'PAYLOAD_TOO_LARGE',
+          bytes: String(bytes),
+          limit: String(this.maxMessageBytes),
+        },
       });
     }
     try {
@@ -44,7 +48,10 @@ export class GuardedRequestHandler implements A2ARequestHandler {
       });
     } catch (error) {
       if (!isMeshError(error)) throw error;
-      throw new RequestMalformedError({ message: error.message, metadata: { meshCode: error.code } });
+      throw new RequestMalformedError({
+        message: error.message,
+        metadata: { meshCode: error.code },
+      });
     }
   }
 
@@ -59,7 +66,10 @@ export class GuardedRequestHandler implements A2ARequestHandler {
     return this.inner.getAuthenticatedExtendedAgentCard(params, context);
   }
 
-  async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
+  async sendMessage(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): Promise<Message | Task> {
     this.check(params);
     return this.inner.sendMessage(params, context);
   }
@@ -72,15 +82,24 @@ export class GuardedRequestHandler implements A2ARequestHandler {
     yield* this.inner.sendMessageStream(params, context);
   }
 
-  getTask(params: Params<'getTask'>, context: ServerCallContext): ReturnType<A2ARequestHandler['getTask']> {
+  getTask(
+    params: Params<'getTask'>,
+    context: ServerCallContext,
+  ): ReturnType<A2ARequestHandler['getTask']> {
     return this.inner.getTask(params, context);
   }
 
-  cancelTask(params: Params<'cancelTask'>, context: ServerCallContext): ReturnType<A2ARequestHandler['cancelTask']> {
+  cancelTask(
+    params: Params<'cancelTask'>,
+    context: ServerCallContext,
+  ): ReturnType<A2ARequestHandler['cancelTask']> {
     return this.inner.cancelTask(params, context);
   }
 
-  listTasks(params: Params<'listTasks'>, context: ServerCallContext): ReturnType<A2ARequestHandler['listTasks']> {
+  listTasks(
+    params: Params<'listTasks'>,
+    context: ServerCallContext,
+  ): ReturnType<A2ARequestHandler['listTasks']> {
     return this.inner.listTasks(params, context);
   }
 

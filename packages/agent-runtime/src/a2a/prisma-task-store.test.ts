@@ -21,7 +21,9 @@ function task(id: string, state: TaskState, text = ''): Task {
 
 async function storedState(database: AgentDatabase, id: string): Promise<string | undefined> {
   const row = await database.client.a2aTask.findUnique({ where: { id } });
-  return row === null ? undefined : (JSON.parse(row.data) as { status: { state: string } }).status.state;
+  return row === null
+    ? undefined
+    : (JSON.parse(row.data) as { status: { state: string } }).status.state;
 }
 
 describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provider) => {
@@ -39,18 +41,27 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
 
   it('keeps tasks across store instances (a restart), scoped by app name', async () => {
     const first = new PrismaTaskStore(database.client, 'assistant', { logger });
-    await first.save(task('task-restart', TaskState.TASK_STATE_COMPLETED, 'Your favorite color is blue.'), context);
+    await first.save(
+      task('task-restart', TaskState.TASK_STATE_COMPLETED, 'Your favorite color is blue.'),
+      context,
+    );
     const second = new PrismaTaskStore(database.client, 'assistant', { logger });
     const loaded = await second.load('task-restart', context);
     expect(loaded?.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect(loaded?.artifacts[0]?.parts[0]?.content).toEqual({ $case: 'text', value: 'Your favorite color is blue.' });
+    expect(loaded?.artifacts[0]?.parts[0]?.content).toEqual({
+      $case: 'text',
+      value: 'Your favorite color is blue.',
+    });
     expect(loaded?.metadata).toEqual({ agent: 'assistant' });
     const other = new PrismaTaskStore(database.client, 'other', { logger });
     expect(await other.load('task-restart', context)).toBeUndefined();
   });
 
   it('writes state changes at once and coalesces streamed chunks until the next flush', async () => {
-    const store = new PrismaTaskStore(database.client, 'assistant', { logger, flushDelayMs: 60_000 });
+    const store = new PrismaTaskStore(database.client, 'assistant', {
+      logger,
+      flushDelayMs: 60_000,
+    });
     await store.save(task('task-stream', TaskState.TASK_STATE_WORKING), context);
     expect(await storedState(database, 'task-stream')).toBe('TASK_STATE_WORKING');
 
@@ -68,7 +79,10 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
   });
 
   it('writes pending chunks on flushAll', async () => {
-    const store = new PrismaTaskStore(database.client, 'assistant', { logger, flushDelayMs: 60_000 });
+    const store = new PrismaTaskStore(database.client, 'assistant', {
+      logger,
+      flushDelayMs: 60_000,
+    });
     await store.save(task('task-flush', TaskState.TASK_STATE_WORKING), context);
     await store.save(task('task-flush', TaskState.TASK_STATE_WORKING, 'partial'), context);
     await store.flushAll();
@@ -77,7 +91,10 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
   });
 
   it('returns a copy, so callers cannot change what it holds', async () => {
-    const store = new PrismaTaskStore(database.client, 'assistant', { logger, flushDelayMs: 60_000 });
+    const store = new PrismaTaskStore(database.client, 'assistant', {
+      logger,
+      flushDelayMs: 60_000,
+    });
     await store.save(task('task-copy', TaskState.TASK_STATE_WORKING, 'one'), context);
     const loaded = await store.load('task-copy', context);
     loaded?.artifacts[0]?.parts.push(createTextPart('two'));
@@ -90,12 +107,24 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
     await store.save(task('list-1', TaskState.TASK_STATE_COMPLETED), context);
     await store.save(task('list-2', TaskState.TASK_STATE_FAILED), context);
     const all = await store.list(
-      { tenant: '', contextId: 'ctx-1', status: TaskState.TASK_STATE_UNSPECIFIED, pageToken: '', statusTimestampAfter: undefined },
+      {
+        tenant: '',
+        contextId: 'ctx-1',
+        status: TaskState.TASK_STATE_UNSPECIFIED,
+        pageToken: '',
+        statusTimestampAfter: undefined,
+      },
       context,
     );
     expect(all.tasks.map((item) => item.id).sort()).toEqual(['list-1', 'list-2']);
     const failed = await store.list(
-      { tenant: '', contextId: '', status: TaskState.TASK_STATE_FAILED, pageToken: '', statusTimestampAfter: undefined },
+      {
+        tenant: '',
+        contextId: '',
+        status: TaskState.TASK_STATE_FAILED,
+        pageToken: '',
+        statusTimestampAfter: undefined,
+      },
       context,
     );
     expect(failed.tasks.map((item) => item.id)).toEqual(['list-2']);

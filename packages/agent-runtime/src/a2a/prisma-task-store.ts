@@ -69,7 +69,10 @@ export class PrismaTaskStore implements TaskStore {
     entry.timer ??= setTimeout(() => {
       if (entry !== undefined) {
         this.flush(entry).catch((error: unknown) => {
-          this.options.logger.error({ err: error, taskId: task.id }, 'could not store a task update');
+          this.options.logger.error(
+            { err: error, taskId: task.id },
+            'could not store a task update',
+          );
         });
       }
     }, this.flushDelayMs);
@@ -79,7 +82,9 @@ export class PrismaTaskStore implements TaskStore {
   async load(taskId: string, _context: ServerCallContext): Promise<Task | undefined> {
     const entry = this.live.get(taskId);
     if (entry !== undefined) return structuredClone(entry.task);
-    const row = await this.client.a2aTask.findFirst({ where: { id: taskId, appName: this.appName } });
+    const row = await this.client.a2aTask.findFirst({
+      where: { id: taskId, appName: this.appName },
+    });
     return row === null ? undefined : Task.fromJSON(JSON.parse(row.data));
   }
 
@@ -88,7 +93,10 @@ export class PrismaTaskStore implements TaskStore {
     const offset = params.pageToken ? Number.parseInt(params.pageToken, 10) || 0 : 0;
     await this.flushAll();
     const rows = await this.client.a2aTask.findMany({
-      where: { appName: this.appName, ...(params.contextId ? { contextId: params.contextId } : {}) },
+      where: {
+        appName: this.appName,
+        ...(params.contextId ? { contextId: params.contextId } : {}),
+      },
       orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
     });
     let tasks = rows.map((row) => Task.fromJSON(JSON.parse(row.data)));
@@ -121,9 +129,7 @@ export class PrismaTaskStore implements TaskStore {
       clearTimeout(entry.timer);
       entry.timer = undefined;
     }
-    entry.writing = entry.writing
-      .catch(() => undefined)
-      .then(() => this.write(entry));
+    entry.writing = entry.writing.catch(() => undefined).then(() => this.write(entry));
     return entry.writing;
   }
 

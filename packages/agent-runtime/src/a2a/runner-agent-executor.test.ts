@@ -48,12 +48,20 @@ function setup(model: LanguageModelV3 = new BuiltinRecallModel({ contextWindow: 
     logger,
   });
   const executor = new RunnerAgentExecutor(runner, logger);
-  const inner = new DefaultRequestHandler(createAgentCard(config, 'http://127.0.0.1:1'), new InMemoryTaskStore(), executor);
+  const inner = new DefaultRequestHandler(
+    createAgentCard(config, 'http://127.0.0.1:1'),
+    new InMemoryTaskStore(),
+    executor,
+  );
   const handler = new GuardedRequestHandler(inner, runner, config.limits.max_message_bytes);
   return { handler, executor, sessions, context: new ServerCallContext() };
 }
 
-function request(contextId: string, text: string, metadata?: Record<string, unknown>): SendMessageRequest {
+function request(
+  contextId: string,
+  text: string,
+  metadata?: Record<string, unknown>,
+): SendMessageRequest {
   return {
     tenant: '',
     message: {
@@ -61,7 +69,14 @@ function request(contextId: string, text: string, metadata?: Record<string, unkn
       contextId,
       taskId: '',
       role: Role.ROLE_USER,
-      parts: [{ content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
+      parts: [
+        {
+          content: { $case: 'text', value: text },
+          metadata: undefined,
+          filename: '',
+          mediaType: 'text/plain',
+        },
+      ],
       metadata,
       extensions: [],
       referenceTaskIds: [],
@@ -84,24 +99,33 @@ async function collect(
 }
 
 function lastStatus(events: StreamResponse[]) {
-  const statuses = events.flatMap((event) => (event.payload?.$case === 'statusUpdate' ? [event.payload.value] : []));
+  const statuses = events.flatMap((event) =>
+    event.payload?.$case === 'statusUpdate' ? [event.payload.value] : [],
+  );
   return statuses.at(-1);
 }
 
 describe('RunnerAgentExecutor', () => {
   it('streams the reply as chunks of one artifact and ends with usage, model and session in the metadata', async () => {
     const { handler, context } = setup();
-    const events = await collect(handler.sendMessageStream(request('ctx-1', 'My favorite color is blue'), context));
+    const events = await collect(
+      handler.sendMessageStream(request('ctx-1', 'My favorite color is blue'), context),
+    );
     const kinds = events.map((event) => event.payload?.$case);
     expect(kinds[0]).toBe('task');
     expect(kinds[1]).toBe('statusUpdate');
-    const chunks = events.flatMap((event) => (event.payload?.$case === 'artifactUpdate' ? [event.payload.value] : []));
+    const chunks = events.flatMap((event) =>
+      event.payload?.$case === 'artifactUpdate' ? [event.payload.value] : [],
+    );
     expect(chunks.length).toBeGreaterThan(2);
     expect(chunks[0]?.append).toBe(false);
     expect(chunks.slice(1, -1).every((chunk) => chunk.append && !chunk.lastChunk)).toBe(true);
     const last = chunks.at(-1);
     expect(last).toMatchObject({ append: false, lastChunk: true });
-    const streamed = chunks.slice(0, -1).map((chunk) => textOfParts(chunk.artifact?.parts)).join('');
+    const streamed = chunks
+      .slice(0, -1)
+      .map((chunk) => textOfParts(chunk.artifact?.parts))
+      .join('');
     expect(textOfParts(last?.artifact?.parts)).toBe(streamed);
     expect(streamed).toContain('blue');
 
@@ -114,7 +138,11 @@ describe('RunnerAgentExecutor', () => {
       sessionId: 'ctx-1',
       userId: 'anonymous',
       sessionBehavior: 'PERSISTENT',
-      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number), totalTokens: expect.any(Number) },
+      usage: {
+        inputTokens: expect.any(Number),
+        outputTokens: expect.any(Number),
+        totalTokens: expect.any(Number),
+      },
     });
 
     // The stored task keeps the reply as one part, not the streamed pieces.
@@ -128,17 +156,26 @@ describe('RunnerAgentExecutor', () => {
     const { handler, context, sessions } = setup(new BuiltinRecallModel({ delayMs: 30 }));
     let cancel: Promise<unknown> | undefined;
     const events = await collect(
-      handler.sendMessageStream(request('ctx-cancel', 'My name is Ada and I live in Paris and I work at CERN'), context),
+      handler.sendMessageStream(
+        request('ctx-cancel', 'My name is Ada and I live in Paris and I work at CERN'),
+        context,
+      ),
       (event) => {
         if (event.payload?.$case === 'artifactUpdate' && cancel === undefined) {
-          cancel = handler.cancelTask({ tenant: '', id: event.payload.value.taskId, metadata: undefined }, context);
+          cancel = handler.cancelTask(
+            { tenant: '', id: event.payload.value.taskId, metadata: undefined },
+            context,
+          );
         }
       },
     );
     const canceledTask = (await cancel) as { status?: { state: TaskState } };
     expect(canceledTask.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     expect(lastStatus(events)?.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
-    const stored = await sessions.listEvents({ appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-cancel' }, { limit: 10 });
+    const stored = await sessions.listEvents(
+      { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-cancel' },
+      { limit: 10 },
+    );
     expect(stored.events.map((event) => event.author)).toEqual(['user', 'assistant']);
   });
 
@@ -146,22 +183,31 @@ describe('RunnerAgentExecutor', () => {
     const { handler, context } = setup(new BuiltinRecallModel({ delayMs: 20 }));
     let resubscribed: Promise<StreamResponse[]> | undefined;
     const events = await collect(
-      handler.sendMessageStream(request('ctx-resubscribe', 'My name is Ada and I live in Paris'), context),
+      handler.sendMessageStream(
+        request('ctx-resubscribe', 'My name is Ada and I live in Paris'),
+        context,
+      ),
       (event) => {
         if (event.payload?.$case === 'artifactUpdate' && resubscribed === undefined) {
-          resubscribed = collect(handler.resubscribe({ tenant: '', id: event.payload.value.taskId }, context));
+          resubscribed = collect(
+            handler.resubscribe({ tenant: '', id: event.payload.value.taskId }, context),
+          );
         }
       },
     );
     const followed = (await resubscribed) ?? [];
     expect(lastStatus(followed)?.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(lastStatus(followed)?.metadata).toEqual(lastStatus(events)?.metadata);
-    const finalChunk = followed.flatMap((event) => (event.payload?.$case === 'artifactUpdate' ? [event.payload.value] : [])).at(-1);
+    const finalChunk = followed
+      .flatMap((event) => (event.payload?.$case === 'artifactUpdate' ? [event.payload.value] : []))
+      .at(-1);
     expect(textOfParts(finalChunk?.artifact?.parts)).toContain('Paris');
   });
 
   it('fails the task with the model error in status message and metadata', async () => {
-    const model = new MockLanguageModelV3({ doStream: () => Promise.reject(new Error('upstream exploded')) });
+    const model = new MockLanguageModelV3({
+      doStream: () => Promise.reject(new Error('upstream exploded')),
+    });
     const { handler, context } = setup(model);
     const events = await collect(handler.sendMessageStream(request('ctx-fail', 'hello'), context));
     const final = lastStatus(events);
@@ -173,24 +219,33 @@ describe('RunnerAgentExecutor', () => {
   it('marks running replies interrupted on shutdown', async () => {
     const { handler, executor, context } = setup(new BuiltinRecallModel({ delayMs: 30 }));
     let interrupting: Promise<void> | undefined;
-    const events = await collect(handler.sendMessageStream(request('ctx-stop', 'My name is Ada and I live in Paris'), context), (event) => {
-      if (event.payload?.$case === 'artifactUpdate') interrupting ??= executor.interruptAll();
-    });
+    const events = await collect(
+      handler.sendMessageStream(request('ctx-stop', 'My name is Ada and I live in Paris'), context),
+      (event) => {
+        if (event.payload?.$case === 'artifactUpdate') interrupting ??= executor.interruptAll();
+      },
+    );
     await interrupting;
     const final = lastStatus(events);
     expect(final?.status?.state).toBe(TaskState.TASK_STATE_FAILED);
-    expect(final?.metadata).toMatchObject({ interrupted: true, error: { code: 'AGENT_UNAVAILABLE' } });
+    expect(final?.metadata).toMatchObject({
+      interrupted: true,
+      error: { code: 'AGENT_UNAVAILABLE' },
+    });
     expect(executor.runningCount).toBe(0);
   });
 
   it('rejects an oversized message or bad metadata as invalid params before a task exists', async () => {
     const { handler, context, sessions } = setup();
-    await expect(collect(handler.sendMessageStream(request('ctx-big', 'x'.repeat(1001)), context))).rejects.toThrow(
-      /1001 bytes; agent "assistant" accepts at most 1000 bytes/,
-    );
-    await expect(handler.sendMessage(request('ctx-bad', 'hi', { sessionBehavior: 'FOREVER' }), context)).rejects.toThrow(
-      /sessionBehavior" must be one of: PERSISTENT, RUN_BASED/,
-    );
-    expect(await sessions.listSessions('assistant', 'anonymous', { limit: 10 })).toEqual({ sessions: [], nextCursor: null });
+    await expect(
+      collect(handler.sendMessageStream(request('ctx-big', 'x'.repeat(1001)), context)),
+    ).rejects.toThrow(/1001 bytes; agent "assistant" accepts at most 1000 bytes/);
+    await expect(
+      handler.sendMessage(request('ctx-bad', 'hi', { sessionBehavior: 'FOREVER' }), context),
+    ).rejects.toThrow(/sessionBehavior" must be one of: PERSISTENT, RUN_BASED/);
+    expect(await sessions.listSessions('assistant', 'anonymous', { limit: 10 })).toEqual({
+      sessions: [],
+      nextCursor: null,
+    });
   });
 });

@@ -51,7 +51,8 @@ function finalState(result: Pick<TurnResult, 'status'>): TaskState {
 
 const interruptedError: MeshErrorJson = {
   code: 'AGENT_UNAVAILABLE',
-  message: 'The agent shut down during the reply; the partial reply is kept. Send the message again to retry.',
+  message:
+    'The agent shut down during the reply; the partial reply is kept. Send the message again to retry.',
   details: {},
 };
 
@@ -113,7 +114,11 @@ export class RunnerAgentExecutor implements AgentExecutor {
     await Promise.all(turns.map((turn) => turn.done));
   }
 
-  private async run(requestContext: RequestContext, eventBus: ExecutionEventBus, signal: AbortSignal): Promise<void> {
+  private async run(
+    requestContext: RequestContext,
+    eventBus: ExecutionEventBus,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { taskId, contextId } = requestContext;
     const userMessage = requestContext.userMessage;
     const isNewTask = requestContext.task === undefined;
@@ -182,13 +187,26 @@ export class RunnerAgentExecutor implements AgentExecutor {
       // Thrown only when nothing was stored: invalid input or the database refused the user message.
       const meshError = isMeshError(error)
         ? error
-        : new MeshError('INTERNAL', `The turn failed: ${(error as Error).message}`, {}, { cause: error });
-      if (!isMeshError(error)) this.logger.error({ err: error, taskId }, 'turn failed before it was stored');
-      this.publishFinal(eventBus, taskId, contextId, TaskState.TASK_STATE_FAILED, meshError.message, {
-        agent: this.runner.appName,
-        model: this.runner.modelName,
-        error: meshError.toJSON(),
-      });
+        : new MeshError(
+            'INTERNAL',
+            `The turn failed: ${(error as Error).message}`,
+            {},
+            { cause: error },
+          );
+      if (!isMeshError(error))
+        this.logger.error({ err: error, taskId }, 'turn failed before it was stored');
+      this.publishFinal(
+        eventBus,
+        taskId,
+        contextId,
+        TaskState.TASK_STATE_FAILED,
+        meshError.message,
+        {
+          agent: this.runner.appName,
+          model: this.runner.modelName,
+          error: meshError.toJSON(),
+        },
+      );
       return;
     }
 
@@ -232,7 +250,8 @@ export class RunnerAgentExecutor implements AgentExecutor {
         contextId,
         status: {
           state,
-          message: statusText === undefined ? undefined : agentMessage(taskId, contextId, statusText),
+          message:
+            statusText === undefined ? undefined : agentMessage(taskId, contextId, statusText),
           timestamp: now(),
         },
         metadata,

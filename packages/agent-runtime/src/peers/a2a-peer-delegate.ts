@@ -55,7 +55,9 @@ function toEntry(peer: AgentPeerConfig, peerUrls: Readonly<Record<string, string
 
 function usageOf(metadata: Record<string, unknown> | undefined): TurnUsage | undefined {
   const usage = metadata?.usage as TurnUsage | undefined;
-  return usage !== undefined && typeof usage === 'object' && Array.isArray(usage.calls) ? usage : undefined;
+  return usage !== undefined && typeof usage === 'object' && Array.isArray(usage.calls)
+    ? usage
+    : undefined;
 }
 
 /**
@@ -72,7 +74,10 @@ export class A2aPeerDelegate implements PeerDelegate {
   constructor(private readonly options: A2aPeerDelegateOptions) {
     this.entries = options.peers.map((peer) => toEntry(peer, options.peerUrls ?? {}));
     const fetchImpl = this.createFetch();
-    this.cardResolver = new DefaultAgentCardResolver({ fetchImpl, legacyCompat: { enabled: true } });
+    this.cardResolver = new DefaultAgentCardResolver({
+      fetchImpl,
+      legacyCompat: { enabled: true },
+    });
     this.factory = new ClientFactory(
       ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
         transports: [
@@ -94,13 +99,16 @@ export class A2aPeerDelegate implements PeerDelegate {
 
   /** The names of the peers known so far (URL-only peers join once their card was read). */
   get peerNames(): string[] {
-    return this.entries.map((entry) => entry.name).filter((name): name is string => name !== undefined);
+    return this.entries
+      .map((entry) => entry.name)
+      .filter((name): name is string => name !== undefined);
   }
 
   async match(text: string): Promise<Delegation | undefined> {
     if (!/^\s*(@|ask\s)/i.test(text)) return undefined;
     const found = parseDelegation(text, this.peerNames);
-    if (found !== undefined || this.entries.every((entry) => entry.name !== undefined)) return found;
+    if (found !== undefined || this.entries.every((entry) => entry.name !== undefined))
+      return found;
     await this.nameUrlPeers();
     return parseDelegation(text, this.peerNames);
   }
@@ -194,16 +202,23 @@ export class A2aPeerDelegate implements PeerDelegate {
     }
     if (input.signal.aborted) {
       this.cancelOnPeer(client, peerTaskId);
-      throw new MeshError('AGENT_UNAVAILABLE', `The delegation to "${input.peer}" was stopped.`, { peer: input.peer });
+      throw new MeshError('AGENT_UNAVAILABLE', `The delegation to "${input.peer}" was stopped.`, {
+        peer: input.peer,
+      });
     }
     if (state !== TaskState.TASK_STATE_COMPLETED) {
       const peerError = statusMetadata?.error as { message?: string } | undefined;
-      const reason = peerError?.message ?? (statusText || `the task ended in state ${String(state)}`);
-      throw new MeshError('AGENT_UNAVAILABLE', `Peer agent "${input.peer}" could not answer: ${reason}`, {
-        peer: input.peer,
-        url,
-        ...(peerTaskId ? { peerTaskId } : {}),
-      });
+      const reason =
+        peerError?.message ?? (statusText || `the task ended in state ${String(state)}`);
+      throw new MeshError(
+        'AGENT_UNAVAILABLE',
+        `Peer agent "${input.peer}" could not answer: ${reason}`,
+        {
+          peer: input.peer,
+          url,
+          ...(peerTaskId ? { peerTaskId } : {}),
+        },
+      );
     }
     const text = finalText ?? streamed;
     const result: DelegationResult = { text };
@@ -215,7 +230,10 @@ export class A2aPeerDelegate implements PeerDelegate {
   }
 
   private unreachable(peer: string, url: string, error: unknown): MeshError {
-    const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    const cause =
+      error instanceof Error
+        ? ((error.cause as Error | undefined)?.message ?? error.message)
+        : String(error);
     return new MeshError(
       'AGENT_UNAVAILABLE',
       `Peer agent "${peer}" at ${url} could not be reached: ${cause}. Check that it is running.`,
@@ -227,7 +245,10 @@ export class A2aPeerDelegate implements PeerDelegate {
   private cancelOnPeer(client: Client, taskId: string | undefined): void {
     if (taskId === undefined) return;
     client
-      .cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal: AbortSignal.timeout(5000) })
+      .cancelTask(
+        { tenant: '', id: taskId, metadata: undefined },
+        { signal: AbortSignal.timeout(5000) },
+      )
       .catch((error: unknown) => {
         this.options.logger.debug({ err: error, taskId }, 'could not cancel the task on the peer');
       });
@@ -252,7 +273,10 @@ export class A2aPeerDelegate implements PeerDelegate {
             const card: AgentCard = await this.cardResolver.resolve(entry.url as string);
             entry.name = card.name;
           } catch (error) {
-            this.options.logger.warn({ err: error, url: entry.url }, 'could not read the agent card of a peer');
+            this.options.logger.warn(
+              { err: error, url: entry.url },
+              'could not read the agent card of a peer',
+            );
           }
         }),
     );
@@ -265,7 +289,10 @@ export class A2aPeerDelegate implements PeerDelegate {
       if (token !== '') headers.set('authorization', `Bearer ${token}`);
       const isCard = String(input instanceof Request ? input.url : input).includes('/.well-known/');
       const signal = isCard
-        ? AbortSignal.any([AbortSignal.timeout(cardTimeoutMs), ...(init?.signal ? [init.signal] : [])])
+        ? AbortSignal.any([
+            AbortSignal.timeout(cardTimeoutMs),
+            ...(init?.signal ? [init.signal] : []),
+          ])
         : init?.signal;
       return fetch(input, { ...init, headers, ...(signal ? { signal } : {}) });
     };

@@ -7,7 +7,10 @@ describe('parseDelegation', () => {
   it.each([
     ['@researcher what is A2A?', { peer: 'researcher', text: 'what is A2A?' }],
     ['@Researcher: find the paper', { peer: 'researcher', text: 'find the paper' }],
-    ['  ask writer: draft a haiku\nabout rain', { peer: 'writer', text: 'draft a haiku\nabout rain' }],
+    [
+      '  ask writer: draft a haiku\nabout rain',
+      { peer: 'writer', text: 'draft a haiku\nabout rain' },
+    ],
     ['Ask RESEARCHER:hello', { peer: 'researcher', text: 'hello' }],
   ])('forwards %j', (text, expected) => {
     expect(parseDelegation(text, peers)).toEqual(expected);

@@ -32,7 +32,9 @@ export function buildPrompt(input: {
     if (role !== 'user' && role !== 'assistant') continue;
     const text = textOf(event.content);
     if (text === '') continue;
-    messages.push(role === 'user' ? { role: 'user', content: text } : { role: 'assistant', content: text });
+    messages.push(
+      role === 'user' ? { role: 'user', content: text } : { role: 'assistant', content: text },
+    );
   }
   return { system, messages };
 }

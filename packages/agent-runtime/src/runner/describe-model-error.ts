@@ -12,10 +12,27 @@ function innermost(error: unknown): unknown {
   return RetryError.isInstance(error) ? error.lastError : error;
 }
 
+/** Finds a MeshError the model layer raised (e.g. its idle timeout) however the AI SDK wrapped it. */
+function findMeshError(error: unknown): MeshError | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current !== undefined && current !== null && !seen.has(current)) {
+    seen.add(current);
+    if (isMeshError(current)) return current;
+    current = RetryError.isInstance(current)
+      ? current.lastError
+      : current instanceof Error
+        ? (current as { cause?: unknown }).cause
+        : undefined;
+  }
+  return undefined;
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
-    const causeText = cause instanceof Error && !error.message.includes(cause.message) ? ` (${cause.message})` : '';
+    const causeText =
+      cause instanceof Error && !error.message.includes(cause.message) ? ` (${cause.message})` : '';
     return `${error.message}${causeText}`;
   }
   return String(error);
@@ -26,12 +43,17 @@ function messageOf(error: unknown): string {
  * says what went wrong in words a user can act on: unreachable provider, HTTP status, unparseable reply.
  */
 export function describeModelError(error: unknown, model: ModelLabel): MeshError {
-  if (isMeshError(error)) return error;
+  const raised = findMeshError(error);
+  if (raised !== undefined) return raised;
   const label = `${model.provider}/${model.name}`;
   const where = model.baseUrl ? ` at ${model.baseUrl}` : '';
   const cause = innermost(error);
   const attempts = RetryError.isInstance(error) ? error.errors.length : 1;
-  const details: Record<string, unknown> = { provider: model.provider, model: model.name, attempts };
+  const details: Record<string, unknown> = {
+    provider: model.provider,
+    model: model.name,
+    attempts,
+  };
   if (model.baseUrl) details.baseUrl = model.baseUrl;
 
   if (APICallError.isInstance(cause)) {
@@ -63,7 +85,12 @@ export function describeModelError(error: unknown, model: ModelLabel): MeshError
       { cause: error },
     );
   }
-  return new MeshError('LLM_CALL_FAILED', `The model call to ${label}${where} failed: ${messageOf(cause)}`, details, {
-    cause: error,
-  });
+  return new MeshError(
+    'LLM_CALL_FAILED',
+    `The model call to ${label}${where} failed: ${messageOf(cause)}`,
+    details,
+    {
+      cause: error,
+    },
+  );
 }

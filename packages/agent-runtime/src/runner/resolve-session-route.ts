@@ -33,7 +33,11 @@ export function resolveSessionRoute(input: {
 }): SessionRoute {
   const metadata = input.metadata ?? {};
   const rawUser = metadata[turnMetadataKeys.userId];
-  if (rawUser !== undefined && rawUser !== null && (typeof rawUser !== 'string' || rawUser.trim() === '')) {
+  if (
+    rawUser !== undefined &&
+    rawUser !== null &&
+    (typeof rawUser !== 'string' || rawUser.trim() === '')
+  ) {
     throw new MeshError(
       'REQUEST_INVALID',
       `message metadata "${turnMetadataKeys.userId}" must be a non-empty string, got ${JSON.stringify(rawUser)}.`,
@@ -43,7 +47,8 @@ export function resolveSessionRoute(input: {
   const rawBehavior = metadata[turnMetadataKeys.sessionBehavior];
   let behavior = input.defaultBehavior;
   if (rawBehavior !== undefined && rawBehavior !== null && rawBehavior !== '') {
-    const normalized = typeof rawBehavior === 'string' ? rawBehavior.trim().toUpperCase() : rawBehavior;
+    const normalized =
+      typeof rawBehavior === 'string' ? rawBehavior.trim().toUpperCase() : rawBehavior;
     if (!behaviors.includes(normalized as SessionBehavior)) {
       throw new MeshError(
         'REQUEST_INVALID',

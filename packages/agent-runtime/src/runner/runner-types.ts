@@ -70,7 +70,9 @@ export interface TurnHookInput {
  */
 export interface RunnerHooks {
   prepareTurn?(input: TurnHookInput): Promise<TurnContext> | TurnContext;
-  onModelError?(input: TurnHookInput & { error: MeshError; attempt: number }): Promise<'retry' | 'fail'> | 'retry' | 'fail';
+  onModelError?(
+    input: TurnHookInput & { error: MeshError; attempt: number },
+  ): Promise<'retry' | 'fail'> | 'retry' | 'fail';
 }
 
 /** A request to forward a user message to a peer agent. */
@@ -93,13 +95,15 @@ export interface DelegationResult {
 export interface PeerDelegate {
   /** Tells whether a user message asks for a peer, and which text to forward. */
   match(text: string): Promise<Delegation | undefined>;
-  /** Sends the text to the peer in the same context, streaming its reply. */
+  /**
+   * Sends the text to the peer in the same context and for the same user, streaming its reply; the peer
+   * applies its own default session behaviour.
+   */
   call(input: {
     peer: string;
     text: string;
     contextId: string;
     userId: string;
-    sessionBehavior: SessionBehavior;
     messageId: string;
     signal: AbortSignal;
     onDelta: (text: string) => void;

@@ -13,7 +13,10 @@ import type { PeerDelegate, RunnerHooks, RunnerOptions, TurnRequest } from './ru
 
 const logger = createLogger('runner-test', { level: 'silent' });
 
-function createRunner(overrides: Partial<RunnerOptions> = {}): { runner: Runner; sessions: MemorySessionService } {
+function createRunner(overrides: Partial<RunnerOptions> = {}): {
+  runner: Runner;
+  sessions: MemorySessionService;
+} {
   const sessions = new MemorySessionService();
   const runner = new Runner({
     appName: 'assistant',
@@ -47,13 +50,22 @@ function scriptedModel(words: string[], usage = { input: 11, output: 7 }): MockL
         stream: simulateReadableStream<LanguageModelV3StreamPart>({
           chunks: [
             { type: 'text-start', id: 't' },
-            ...words.map((delta): LanguageModelV3StreamPart => ({ type: 'text-delta', id: 't', delta })),
+            ...words.map((delta): LanguageModelV3StreamPart => ({
+              type: 'text-delta',
+              id: 't',
+              delta,
+            })),
             { type: 'text-end', id: 't' },
             {
               type: 'finish',
               finishReason: { unified: 'stop', raw: 'stop' },
               usage: {
-                inputTokens: { total: usage.input, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+                inputTokens: {
+                  total: usage.input,
+                  noCache: undefined,
+                  cacheRead: undefined,
+                  cacheWrite: undefined,
+                },
                 outputTokens: { total: usage.output, text: undefined, reasoning: undefined },
               },
             },
@@ -85,7 +97,11 @@ describe('Runner', () => {
     expect(second.model).toBe('builtin/recall');
     expect(second.contextWindow).toBe(4096);
 
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: contextId });
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'anonymous',
+      sessionId: contextId,
+    });
     expect(events.map((event) => event.author)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(textOf(events[2]?.content ?? null)).toBe('What is my favorite color?');
     expect(textOf(events[3]?.content ?? null)).toBe(second.text);
@@ -93,7 +109,9 @@ describe('Runner', () => {
   });
 
   it('reports the usage of each call and their sum', async () => {
-    const { runner } = createRunner({ model: scriptedModel(['Hello', ' there'], { input: 11, output: 7 }) });
+    const { runner } = createRunner({
+      model: scriptedModel(['Hello', ' there'], { input: 11, output: 7 }),
+    });
     const result = await runner.runTurn(turn('ctx-usage', 'hi'));
     expect(result.text).toBe('Hello there');
     expect(result.usage).toEqual({
@@ -109,7 +127,11 @@ describe('Runner', () => {
     let storedBeforeCall: string[] = [];
     const model = new MockLanguageModelV3({
       doStream: async () => {
-        const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-order' });
+        const events = await eventsOf(sessions, {
+          appName: 'assistant',
+          userId: 'anonymous',
+          sessionId: 'ctx-order',
+        });
         storedBeforeCall = events.map((event) => textOf(event.content));
         throw new Error('stop here');
       },
@@ -122,10 +144,18 @@ describe('Runner', () => {
   it('runs each RUN_BASED turn in a fresh session that is deleted afterwards', async () => {
     const { runner, sessions } = createRunner({ defaultBehavior: 'RUN_BASED' });
     const contextId = 'ctx-run';
-    const first = await runner.runTurn(turn(contextId, 'My favorite color is blue', { taskId: 'task-1' }));
+    const first = await runner.runTurn(
+      turn(contextId, 'My favorite color is blue', { taskId: 'task-1' }),
+    );
     expect(first.sessionId).toBe(`${contextId}:task-1:run`);
     expect(first.behavior).toBe('RUN_BASED');
-    expect(await sessions.getSession({ appName: 'assistant', userId: 'anonymous', sessionId: first.sessionId })).toBeNull();
+    expect(
+      await sessions.getSession({
+        appName: 'assistant',
+        userId: 'anonymous',
+        sessionId: first.sessionId,
+      }),
+    ).toBeNull();
     const second = await runner.runTurn(turn(contextId, 'What is my favorite color?'));
     expect(second.status).toBe('completed');
     expect(second.text.toLowerCase()).not.toContain('blue');
@@ -134,31 +164,47 @@ describe('Runner', () => {
   it.each<[SessionBehavior, string, string]>([
     ['PERSISTENT', 'RUN_BASED', 'ctx-override:task-o:run'],
     ['RUN_BASED', 'persistent', 'ctx-override'],
-  ])('lets message metadata sessionBehavior override the default %s', async (defaultBehavior, override, expected) => {
-    const { runner } = createRunner({ defaultBehavior });
-    const result = await runner.runTurn(
-      turn('ctx-override', 'hello', { taskId: 'task-o', metadata: { sessionBehavior: override } }),
-    );
-    expect(result.sessionId).toBe(expected);
-  });
+  ])(
+    'lets message metadata sessionBehavior override the default %s',
+    async (defaultBehavior, override, expected) => {
+      const { runner } = createRunner({ defaultBehavior });
+      const result = await runner.runTurn(
+        turn('ctx-override', 'hello', {
+          taskId: 'task-o',
+          metadata: { sessionBehavior: override },
+        }),
+      );
+      expect(result.sessionId).toBe(expected);
+    },
+  );
 
   it('keeps the sessions of two users of one contextId apart', async () => {
     const { runner, sessions } = createRunner();
-    await runner.runTurn(turn('ctx-users', 'My favorite color is blue', { metadata: { userId: 'alice' } }));
-    const bob = await runner.runTurn(turn('ctx-users', 'What is my favorite color?', { metadata: { userId: 'bob' } }));
+    await runner.runTurn(
+      turn('ctx-users', 'My favorite color is blue', { metadata: { userId: 'alice' } }),
+    );
+    const bob = await runner.runTurn(
+      turn('ctx-users', 'What is my favorite color?', { metadata: { userId: 'bob' } }),
+    );
     expect(bob.userId).toBe('bob');
     expect(bob.text.toLowerCase()).not.toContain('blue');
-    const alice = await runner.runTurn(turn('ctx-users', 'What is my favorite color?', { metadata: { userId: 'alice' } }));
+    const alice = await runner.runTurn(
+      turn('ctx-users', 'What is my favorite color?', { metadata: { userId: 'alice' } }),
+    );
     expect(alice.text.toLowerCase()).toContain('blue');
-    const aliceEvents = await eventsOf(sessions, { appName: 'assistant', userId: 'alice', sessionId: 'ctx-users' });
+    const aliceEvents = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'alice',
+      sessionId: 'ctx-users',
+    });
     expect(aliceEvents).toHaveLength(4);
   });
 
   it('rejects a userId that is not a non-empty string, naming the key', async () => {
     const { runner } = createRunner();
-    await expect(runner.runTurn(turn('ctx-bad-user', 'hi', { metadata: { userId: 42 } }))).rejects.toThrow(
-      /metadata "userId" must be a non-empty string/,
-    );
+    await expect(
+      runner.runTurn(turn('ctx-bad-user', 'hi', { metadata: { userId: 42 } })),
+    ).rejects.toThrow(/metadata "userId" must be a non-empty string/);
   });
 
   it('stores a re-sent message once and replays the stored reply without calling the model', async () => {
@@ -172,20 +218,32 @@ describe('Runner', () => {
     expect(second.text).toBe(first.text);
     expect(second.usage.totalTokens).toBe(first.usage.totalTokens);
     expect(model.doStreamCalls).toHaveLength(1);
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-dedupe' });
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'anonymous',
+      sessionId: 'ctx-dedupe',
+    });
     expect(events).toHaveLength(2);
   });
 
   it('answers a re-sent message whose first run failed, without storing it again', async () => {
     const sessions = new MemorySessionService();
     const request = turn('ctx-retry', 'My favorite color is green');
-    const broken = createRunner({ sessionService: sessions, model: failingModel('provider down'), maxRetries: 0 });
+    const broken = createRunner({
+      sessionService: sessions,
+      model: failingModel('provider down'),
+      maxRetries: 0,
+    });
     expect((await broken.runner.runTurn(request)).status).toBe('failed');
     const healthy = createRunner({ sessionService: sessions });
     const result = await healthy.runner.runTurn({ ...request, taskId: randomUUID() });
     expect(result.status).toBe('completed');
     expect(result.replayed).toBe(false);
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-retry' });
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'anonymous',
+      sessionId: 'ctx-retry',
+    });
     expect(events.map((event) => event.author)).toEqual(['user', 'assistant']);
   });
 
@@ -207,9 +265,15 @@ describe('Runner', () => {
     expect(result.status).toBe('canceled');
     expect(result.text).toBe(deltas.join(''));
     expect(deltas.length).toBeGreaterThanOrEqual(2);
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-cancel' });
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'anonymous',
+      sessionId: 'ctx-cancel',
+    });
     const reply = events[1];
-    expect(reply === undefined ? undefined : replyDataOf(reply)).toEqual({ replyStatus: 'canceled' });
+    expect(reply === undefined ? undefined : replyDataOf(reply)).toEqual({
+      replyStatus: 'canceled',
+    });
     expect(textOf(reply?.content ?? null)).toBe(result.text);
   });
 
@@ -217,12 +281,20 @@ describe('Runner', () => {
     const { runner, sessions } = createRunner({ model: new BuiltinRecallModel({ delayMs: 30 }) });
     const controller = new AbortController();
     const result = await runner.runTurn(
-      turn('ctx-interrupt', 'My name is Ada and my favorite color is blue', { signal: controller.signal }),
+      turn('ctx-interrupt', 'My name is Ada and my favorite color is blue', {
+        signal: controller.signal,
+      }),
       { onDelta: () => controller.abort('interrupted') },
     );
     expect(result.status).toBe('interrupted');
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-interrupt' });
-    expect(events[1] === undefined ? undefined : replyDataOf(events[1])?.replyStatus).toBe('interrupted');
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'anonymous',
+      sessionId: 'ctx-interrupt',
+    });
+    expect(events[1] === undefined ? undefined : replyDataOf(events[1])?.replyStatus).toBe(
+      'interrupted',
+    );
   });
 
   it('reports a model failure with a clear message and keeps what was stored', async () => {
@@ -240,7 +312,11 @@ describe('Runner', () => {
     expect(failed.error?.code).toBe('LLM_CALL_FAILED');
     expect(failed.error?.message).toContain('openai-compatible/fake');
     expect(failed.error?.message).toContain('ECONNREFUSED');
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-fail' });
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'anonymous',
+      sessionId: 'ctx-fail',
+    });
     expect(events.map((event) => textOf(event.content))).toEqual([
       'My favorite color is blue',
       expect.any(String),
@@ -253,11 +329,19 @@ describe('Runner', () => {
   it('rejects a message over max_message_bytes before storing anything', async () => {
     const { runner, sessions } = createRunner({ maxMessageBytes: 1024 * 1024 });
     const big = 'x'.repeat(2 * 1000 * 1000);
-    const error: unknown = await runner.runTurn(turn('ctx-big', big)).catch((caught: unknown) => caught);
+    const error: unknown = await runner
+      .runTurn(turn('ctx-big', big))
+      .catch((caught: unknown) => caught);
     expect(isMeshError(error, 'PAYLOAD_TOO_LARGE')).toBe(true);
     expect((error as Error).message).toContain('2000000 bytes');
     expect((error as Error).message).toContain('limits.max_message_bytes');
-    expect(await sessions.getSession({ appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-big' })).toBeNull();
+    expect(
+      await sessions.getSession({
+        appName: 'assistant',
+        userId: 'anonymous',
+        sessionId: 'ctx-big',
+      }),
+    ).toBeNull();
   });
 
   it('retries the model call when onModelError asks to, restarting the reply', async () => {
@@ -293,9 +377,18 @@ describe('Runner', () => {
     const calls: unknown[] = [];
     const peers: PeerDelegate = {
       match: (text) =>
-        Promise.resolve(text.startsWith('@researcher ') ? { peer: 'researcher', text: text.slice(12) } : undefined),
+        Promise.resolve(
+          text.startsWith('@researcher ')
+            ? { peer: 'researcher', text: text.slice(12) }
+            : undefined,
+        ),
       call: (input) => {
-        calls.push({ peer: input.peer, text: input.text, contextId: input.contextId, userId: input.userId });
+        calls.push({
+          peer: input.peer,
+          text: input.text,
+          contextId: input.contextId,
+          userId: input.userId,
+        });
         input.onDelta('Paris ');
         input.onDelta('is nice.');
         return Promise.resolve({ text: 'Paris is nice.', peerTaskId: 'peer-task-1' });
@@ -305,9 +398,19 @@ describe('Runner', () => {
     const result = await runner.runTurn(
       turn('ctx-peer', '@researcher tell me about Paris', { metadata: { userId: 'alice' } }),
     );
-    expect(result).toMatchObject({ status: 'completed', text: 'Paris is nice.', delegatedTo: 'researcher' });
-    expect(calls).toEqual([{ peer: 'researcher', text: 'tell me about Paris', contextId: 'ctx-peer', userId: 'alice' }]);
-    const events = await eventsOf(sessions, { appName: 'assistant', userId: 'alice', sessionId: 'ctx-peer' });
+    expect(result).toMatchObject({
+      status: 'completed',
+      text: 'Paris is nice.',
+      delegatedTo: 'researcher',
+    });
+    expect(calls).toEqual([
+      { peer: 'researcher', text: 'tell me about Paris', contextId: 'ctx-peer', userId: 'alice' },
+    ]);
+    const events = await eventsOf(sessions, {
+      appName: 'assistant',
+      userId: 'alice',
+      sessionId: 'ctx-peer',
+    });
     expect(textOf(events[0]?.content ?? null)).toBe('@researcher tell me about Paris');
     expect(events[1] === undefined ? undefined : replyDataOf(events[1])).toEqual({
       replyStatus: 'completed',

@@ -1,9 +1,20 @@
 import { streamText } from 'ai';
 import { MeshError, isMeshError } from '@agent-mesh/shared';
-import type { AppendedEvent, SessionKey, TokenUsage, TurnContext } from '../sessions/session-service.js';
+import type {
+  AppendedEvent,
+  SessionKey,
+  TokenUsage,
+  TurnContext,
+} from '../sessions/session-service.js';
 import { buildPrompt, type TurnPrompt } from './build-prompt.js';
 import { describeModelError } from './describe-model-error.js';
-import { createReplyContent, createUserContent, replyDataOf, textOf, type ReplyStatus } from './reply-content.js';
+import {
+  createReplyContent,
+  createUserContent,
+  replyDataOf,
+  textOf,
+  type ReplyStatus,
+} from './reply-content.js';
 import { resolveSessionRoute, type SessionRoute } from './resolve-session-route.js';
 import type {
   Delegation,
@@ -71,15 +82,23 @@ export class Runner {
   validate(request: TurnRequest): SessionRoute {
     const { appName, maxMessageBytes, defaultBehavior } = this.options;
     if (typeof request.messageId !== 'string' || request.messageId.trim() === '') {
-      throw new MeshError('REQUEST_INVALID', 'The message has no messageId; every A2A message needs one.', {
-        field: 'messageId',
-      });
+      throw new MeshError(
+        'REQUEST_INVALID',
+        'The message has no messageId; every A2A message needs one.',
+        {
+          field: 'messageId',
+        },
+      );
     }
     checkMessageSize(request.text, maxMessageBytes, appName);
     if (request.text.trim() === '') {
-      throw new MeshError('REQUEST_INVALID', 'The message has no text; send at least one non-empty text part.', {
-        field: 'parts',
-      });
+      throw new MeshError(
+        'REQUEST_INVALID',
+        'The message has no text; send at least one non-empty text part.',
+        {
+          field: 'parts',
+        },
+      );
     }
     return resolveSessionRoute({
       contextId: request.contextId,
@@ -107,19 +126,34 @@ export class Runner {
       messageId: request.messageId,
       content: createUserContent(request.text),
     });
-    sink.onSession?.({ sessionId: route.sessionId, userId: route.userId, behavior: route.behavior });
+    sink.onSession?.({
+      sessionId: route.sessionId,
+      userId: route.userId,
+      behavior: route.behavior,
+    });
     const base = this.baseResult(route);
 
     try {
       if (userEvent.deduplicated) {
         const stored = await this.findStoredReply(key, userEvent);
         if (stored !== undefined) {
-          logger.info({ sessionId: key.sessionId, messageId: request.messageId }, 'message already answered; replaying');
+          logger.info(
+            { sessionId: key.sessionId, messageId: request.messageId },
+            'message already answered; replaying',
+          );
           if (stored.text !== '') sink.onDelta?.(stored.text);
-          return { ...base, status: 'completed', text: stored.text, usage: stored.usage, replayed: true };
+          return {
+            ...base,
+            status: 'completed',
+            text: stored.text,
+            usage: stored.usage,
+            replayed: true,
+          };
         }
       }
-      const delegation = this.options.peers ? await this.options.peers.match(request.text) : undefined;
+      const delegation = this.options.peers
+        ? await this.options.peers.match(request.text)
+        : undefined;
       if (delegation !== undefined) {
         return await this.runDelegated(request, key, route, delegation, signal, sink, base);
       }
@@ -127,13 +161,21 @@ export class Runner {
     } catch (error) {
       const meshError = isMeshError(error)
         ? error
-        : new MeshError('INTERNAL', `The turn failed unexpectedly: ${(error as Error).message}`, {}, { cause: error });
+        : new MeshError(
+            'INTERNAL',
+            `The turn failed unexpectedly: ${(error as Error).message}`,
+            {},
+            { cause: error },
+          );
       logger.error({ err: error, sessionId: key.sessionId, taskId: request.taskId }, 'turn failed');
       return { ...base, status: 'failed', text: '', error: meshError.toJSON() };
     } finally {
       if (route.behavior === 'RUN_BASED') {
         await sessionService.deleteSession(key).catch((error: unknown) => {
-          logger.warn({ err: error, sessionId: key.sessionId }, 'could not delete the run-based session');
+          logger.warn(
+            { err: error, sessionId: key.sessionId },
+            'could not delete the run-based session',
+          );
         });
       }
     }
@@ -167,7 +209,10 @@ export class Runner {
       const data = replyDataOf(event);
       if (data?.replyStatus !== 'completed') continue;
       const stored = (event.usage ?? {}) as TokenUsage & { calls?: CallUsage[] };
-      return { text: textOf(event.content), usage: sumUsage(Array.isArray(stored.calls) ? stored.calls : []) };
+      return {
+        text: textOf(event.content),
+        usage: sumUsage(Array.isArray(stored.calls) ? stored.calls : []),
+      };
     }
     return undefined;
   }
@@ -175,9 +220,13 @@ export class Runner {
   private async loadTurn(key: SessionKey, upToSeq: number): Promise<TurnContext> {
     const context = await this.options.sessionService.loadForTurn(key);
     if (context === null) {
-      throw new MeshError('SESSION_NOT_FOUND', `Session "${key.sessionId}" disappeared during the turn.`, {
-        sessionId: key.sessionId,
-      });
+      throw new MeshError(
+        'SESSION_NOT_FOUND',
+        `Session "${key.sessionId}" disappeared during the turn.`,
+        {
+          sessionId: key.sessionId,
+        },
+      );
     }
     // A re-sent older message is answered with the conversation as it stood then.
     return { ...context, events: context.events.filter((event) => event.seq <= upToSeq) };
@@ -194,7 +243,8 @@ export class Runner {
     const { hooks, instruction, logger } = this.options;
     const calls: CallUsage[] = [];
     for (let attempt = 1; ; attempt += 1) {
-      if (signal.aborted) return this.finishStopped(request, key, '', calls, stopReasonOf(signal), base);
+      if (signal.aborted)
+        return this.finishStopped(request, key, '', calls, stopReasonOf(signal), base);
       let context = await this.loadTurn(key, userEvent.seq);
       const hookInput = { key, context, request, signal };
       if (hooks?.prepareTurn) context = await hooks.prepareTurn(hookInput);
@@ -213,8 +263,17 @@ export class Runner {
           sink.onReset?.();
           continue;
         }
-        logger.warn({ err: outcome.error, sessionId: key.sessionId, taskId: request.taskId }, 'model call failed');
-        return { ...base, status: 'failed', text: '', usage: sumUsage(calls), error: outcome.error.toJSON() };
+        logger.warn(
+          { err: outcome.error, sessionId: key.sessionId, taskId: request.taskId },
+          'model call failed',
+        );
+        return {
+          ...base,
+          status: 'failed',
+          text: '',
+          usage: sumUsage(calls),
+          error: outcome.error.toJSON(),
+        };
       }
       const usage = sumUsage(calls);
       await this.storeReply(request, key, outcome.text, 'completed', usage);
@@ -241,7 +300,6 @@ export class Runner {
         text: delegation.text,
         contextId: request.contextId,
         userId: route.userId,
-        sessionBehavior: route.behavior,
         messageId: `${request.messageId}:${this.options.appName}`,
         signal,
         onDelta: (delta) => {
@@ -263,7 +321,9 @@ export class Runner {
     } catch (error) {
       if (signal.aborted) {
         const reason = stopReasonOf(signal);
-        await this.storeReply(request, key, text, reason, sumUsage([]), { delegatedTo: delegation.peer });
+        await this.storeReply(request, key, text, reason, sumUsage([]), {
+          delegatedTo: delegation.peer,
+        });
         return { ...delegated, status: reason, text };
       }
       const meshError = isMeshError(error)
@@ -301,8 +361,12 @@ export class Runner {
     extra: { delegatedTo?: string; peerTaskId?: string } = {},
   ): Promise<void> {
     const { appName, sessionService } = this.options;
-    const storedUsage: TokenUsage = { ...usage, model: extra.delegatedTo ? `peer:${extra.delegatedTo}` : this.modelName };
-    if (this.options.contextWindow !== undefined) storedUsage.contextWindow = this.options.contextWindow;
+    const storedUsage: TokenUsage = {
+      ...usage,
+      model: extra.delegatedTo ? `peer:${extra.delegatedTo}` : this.modelName,
+    };
+    if (this.options.contextWindow !== undefined)
+      storedUsage.contextWindow = this.options.contextWindow;
     await sessionService.appendEvent(key, {
       invocationId: request.taskId,
       author: appName,
@@ -311,7 +375,11 @@ export class Runner {
     });
   }
 
-  private async streamModel(prompt: TurnPrompt, signal: AbortSignal, sink: TurnSink): Promise<ModelOutcome> {
+  private async streamModel(
+    prompt: TurnPrompt,
+    signal: AbortSignal,
+    sink: TurnSink,
+  ): Promise<ModelOutcome> {
     const { model, modelLabel, maxRetries } = this.options;
     let text = '';
     const calls: CallUsage[] = [];
@@ -341,7 +409,8 @@ export class Runner {
       failure ??= error;
     }
     if (signal.aborted) return { text, calls, stopped: stopReasonOf(signal) };
-    if (failure !== undefined) return { text, calls, error: describeModelError(failure, modelLabel) };
+    if (failure !== undefined)
+      return { text, calls, error: describeModelError(failure, modelLabel) };
     return { text, calls };
   }
 }

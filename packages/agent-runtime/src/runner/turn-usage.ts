@@ -32,7 +32,9 @@ export function toCallUsage(usage: LanguageModelUsage | undefined): CallUsage {
 export function sumUsage(calls: readonly CallUsage[]): TurnUsage {
   const usage: TurnUsage = { calls: calls.map((call) => ({ ...call })) };
   for (const key of ['inputTokens', 'outputTokens', 'totalTokens'] as const) {
-    const reported = calls.map((call) => call[key]).filter((value): value is number => value !== undefined);
+    const reported = calls
+      .map((call) => call[key])
+      .filter((value): value is number => value !== undefined);
     if (reported.length > 0) usage[key] = reported.reduce((sum, value) => sum + value, 0);
   }
   return usage;

@@ -39,7 +39,9 @@ export interface ChatSummary {
 }
 
 function textOf(parts: readonly Part[] | undefined): string {
-  return (parts ?? []).map((part) => (part.content?.$case === 'text' ? part.content.value : '')).join('');
+  return (parts ?? [])
+    .map((part) => (part.content?.$case === 'text' ? part.content.value : ''))
+    .join('');
 }
 
 function createClient(url: string, token: string | undefined): Promise<Client> {
@@ -61,7 +63,13 @@ function createClient(url: string, token: string | undefined): Promise<Client> {
 }
 
 /** Streams one reply to `output`, returning false when the turn failed. */
-async function sendOne(client: Client, text: string, options: ChatOptions, sessionId: string, signal: AbortSignal): Promise<boolean> {
+async function sendOne(
+  client: Client,
+  text: string,
+  options: ChatOptions,
+  sessionId: string,
+  signal: AbortSignal,
+): Promise<boolean> {
   const request: SendMessageRequest = {
     tenant: '',
     message: {
@@ -69,7 +77,14 @@ async function sendOne(client: Client, text: string, options: ChatOptions, sessi
       contextId: sessionId,
       taskId: '',
       role: Role.ROLE_USER,
-      parts: [{ content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
+      parts: [
+        {
+          content: { $case: 'text', value: text },
+          metadata: undefined,
+          filename: '',
+          mediaType: 'text/plain',
+        },
+      ],
       metadata: options.user ? { userId: options.user } : undefined,
       extensions: [],
       referenceTaskIds: [],
@@ -142,7 +157,9 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
   }
   const resume = `agent-mesh chat --agent ${options.agent} --session ${sessionId}${options.user ? ` --user ${options.user}` : ''}`;
   const card = await client.getAgentCard();
-  options.errorOutput.write(`Chatting with agent "${card.name}" at ${options.agent} in session ${sessionId}\n`);
+  options.errorOutput.write(
+    `Chatting with agent "${card.name}" at ${options.agent} in session ${sessionId}\n`,
+  );
   options.errorOutput.write(`Resume with: ${resume}\n`);
 
   const lines = createInterface({ input: options.input, terminal: false });
@@ -162,7 +179,8 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
         current = new AbortController();
         summary.turns += 1;
         try {
-          if (!(await sendOne(client, text, options, sessionId, current.signal))) summary.failures += 1;
+          if (!(await sendOne(client, text, options, sessionId, current.signal)))
+            summary.failures += 1;
         } catch (error) {
           summary.failures += 1;
           const message = current.signal.aborted ? 'stopped' : (error as Error).message;
@@ -185,11 +203,16 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
 export function registerChatCommand(program: Command): void {
   program
     .command('chat')
-    .description('Chat with one agent over A2A in the terminal (or from piped input, one message per line).')
+    .description(
+      'Chat with one agent over A2A in the terminal (or from piped input, one message per line).',
+    )
     .requiredOption('-a, --agent <url>', 'the agent URL, e.g. http://127.0.0.1:8101')
     .option('-s, --session <id>', 'resume a session (its id is printed at start and exit)')
     .option('-u, --user <id>', 'user id sent in message metadata')
-    .option('--token <token>', 'bearer token for an agent with auth.token (default: $AGENT_MESH_TOKEN)')
+    .option(
+      '--token <token>',
+      'bearer token for an agent with auth.token (default: $AGENT_MESH_TOKEN)',
+    )
     .action(async (options: { agent: string; session?: string; user?: string; token?: string }) => {
       const token = options.token ?? process.env.AGENT_MESH_TOKEN;
       const summary = await runChat({

@@ -10,7 +10,9 @@ export interface GatewayCommandOptions {
 export function registerGatewayCommand(program: Command): void {
   program
     .command('gateway')
-    .description('Run the web gateway (HTTP API, WebSocket streaming, web UI) from its YAML file until SIGINT or SIGTERM.')
+    .description(
+      'Run the web gateway (HTTP API, WebSocket streaming, web UI) from its YAML file until SIGINT or SIGTERM.',
+    )
     .requiredOption('-c, --config <file>', 'gateway YAML file (with a top-level gateway: section)')
     .action(async (options: GatewayCommandOptions) => {
       await runGatewayProcess(options.config);

@@ -23,13 +23,22 @@ export function registerStartCommand(program: Command): void {
       'Start the gateway and every agent found in the given config directories or files as child processes; Ctrl-C stops them all.',
     )
     .argument('[paths...]', 'config directories or YAML files', ['config'])
-    .option('--stop-timeout <ms>', 'grace period between SIGTERM and SIGKILL when stopping', '10000')
+    .option(
+      '--stop-timeout <ms>',
+      'grace period between SIGTERM and SIGKILL when stopping',
+      '10000',
+    )
     .action(async (paths: string[], options: StartCommandOptions) => {
       const stopTimeoutMs = Number(options.stopTimeout);
       if (!Number.isSafeInteger(stopTimeoutMs) || stopTimeoutMs < 0) {
-        throw new MeshError('REQUEST_INVALID', `--stop-timeout must be a number of milliseconds; got "${options.stopTimeout}".`);
+        throw new MeshError(
+          'REQUEST_INVALID',
+          `--stop-timeout must be a number of milliseconds; got "${options.stopTimeout}".`,
+        );
       }
-      const files = findConfigFiles(paths, { excludeDirectories: ['examples'] }).map((file) => loadConfigFile(file));
+      const files = findConfigFiles(paths, { excludeDirectories: ['examples'] }).map((file) =>
+        loadConfigFile(file),
+      );
       const supervisor = new Supervisor({
         files,
         cliEntry,
@@ -48,7 +57,10 @@ export function registerStartCommand(program: Command): void {
       const killOnExit = (): void => supervisor.killAll();
       process.once('exit', killOnExit);
       const starting = supervisor.start();
-      const outcome = await Promise.race([signal, supervisor.exhausted.then(() => 'exhausted' as const)]);
+      const outcome = await Promise.race([
+        signal,
+        supervisor.exhausted.then(() => 'exhausted' as const),
+      ]);
       if (outcome === 'exhausted') {
         supervisor.note('every process stopped with an error; exiting');
         process.exitCode = 1;

@@ -32,7 +32,9 @@ export function readListeningUrl(line: string): string | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     const entry = JSON.parse(line) as { url?: unknown; msg?: unknown };
-    return typeof entry.url === 'string' && typeof entry.msg === 'string' && entry.msg.includes('listening on')
+    return typeof entry.url === 'string' &&
+      typeof entry.msg === 'string' &&
+      entry.msg.includes('listening on')
       ? entry.url
       : undefined;
   } catch {

@@ -35,7 +35,11 @@ export interface SupervisedProcessOptions {
 }
 
 /** Default restart delays: 1 s, 2 s, 4 s ... 30 s; reset after a minute of running. */
-export const defaultBackoff: BackoffOptions = { initialMs: 1000, maxMs: 30_000, resetAfterMs: 60_000 };
+export const defaultBackoff: BackoffOptions = {
+  initialMs: 1000,
+  maxMs: 30_000,
+  resetAfterMs: 60_000,
+};
 
 /**
  * One child process under supervision: output split into lines, readiness read from its "listening on"
@@ -159,7 +163,11 @@ export class SupervisedProcess {
     }
   }
 
-  private handleExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private handleExit(
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
     if (this.child !== child) return;
     this.child = undefined;
     const waiters = this.exitWaiters;
@@ -169,7 +177,9 @@ export class SupervisedProcess {
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (code === (this.options.fatalExitCode ?? 2)) {
       this.gaveUpWith = code;
-      this.options.onNote(`${this.name} exited with ${how} (invalid input); not restarting it — fix the problem above`);
+      this.options.onNote(
+        `${this.name} exited with ${how} (invalid input); not restarting it — fix the problem above`,
+      );
       if (!this.readySettled) {
         this.readySettled = true;
         this.rejectReady(new Error(`${this.name} exited with ${how} before it was ready`));
@@ -177,7 +187,8 @@ export class SupervisedProcess {
       this.giveUpListener?.();
       return;
     }
-    if (Date.now() - this.startedAt >= this.backoff.resetAfterMs) this.delayMs = this.backoff.initialMs;
+    if (Date.now() - this.startedAt >= this.backoff.resetAfterMs)
+      this.delayMs = this.backoff.initialMs;
     const delay = this.delayMs;
     this.delayMs = Math.min(this.delayMs * 2, this.backoff.maxMs);
     this.options.onNote(`${this.name} exited with ${how}; restarting in ${formatDelay(delay)}`);

@@ -92,7 +92,9 @@ export class Supervisor {
       ]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
-        this.note(`not every agent listens after ${timeoutMs} ms; starting the gateway anyway (it shows them as unavailable)`);
+        this.note(
+          `not every agent listens after ${timeoutMs} ms; starting the gateway anyway (it shows them as unavailable)`,
+        );
       }
     }
     if (this.stopped) return;

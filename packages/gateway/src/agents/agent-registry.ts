@@ -104,7 +104,9 @@ export class AgentRegistry {
 
   /** Fetches the cards of every agent (or one) again; never throws. */
   async refresh(name?: string): Promise<void> {
-    const entries = name ? [this.entries.get(name)].filter((e) => e !== undefined) : [...this.entries.values()];
+    const entries = name
+      ? [this.entries.get(name)].filter((e) => e !== undefined)
+      : [...this.entries.values()];
     await Promise.all(entries.map((entry) => this.refreshEntry(entry)));
   }
 
@@ -135,15 +137,23 @@ export class AgentRegistry {
   async connections(name: string): Promise<AgentConnection[]> {
     const entry = this.entries.get(name);
     if (!entry) {
-      throw new MeshError('AGENT_NOT_FOUND', `No agent named "${name}" is configured in the gateway.`, {
-        agent: name,
-        configured: this.names(),
-      });
+      throw new MeshError(
+        'AGENT_NOT_FOUND',
+        `No agent named "${name}" is configured in the gateway.`,
+        {
+          agent: name,
+          configured: this.names(),
+        },
+      );
     }
-    let reachable = entry.replicas.flatMap((replica) => (replica.connection ? [replica.connection] : []));
+    let reachable = entry.replicas.flatMap((replica) =>
+      replica.connection ? [replica.connection] : [],
+    );
     if (reachable.length === 0) {
       await this.refreshEntry(entry);
-      reachable = entry.replicas.flatMap((replica) => (replica.connection ? [replica.connection] : []));
+      reachable = entry.replicas.flatMap((replica) =>
+        replica.connection ? [replica.connection] : [],
+      );
     }
     if (reachable.length === 0) {
       const status = this.statusOf(entry);
@@ -199,7 +209,9 @@ export class AgentRegistry {
   }
 
   private refreshEntry(entry: AgentEntry): Promise<void> {
-    entry.refreshing ??= Promise.all(entry.replicas.map((replica) => this.refreshReplica(entry, replica)))
+    entry.refreshing ??= Promise.all(
+      entry.replicas.map((replica) => this.refreshReplica(entry, replica)),
+    )
       .then(() => undefined)
       .finally(() => {
         entry.refreshing = undefined;
@@ -211,7 +223,9 @@ export class AgentRegistry {
     const name = entry.config.name;
     const wasAvailable = replica.connection !== undefined;
     try {
-      const resolver = new DefaultAgentCardResolver({ fetchImpl: this.fetchFor(name, this.cardTimeoutMs) });
+      const resolver = new DefaultAgentCardResolver({
+        fetchImpl: this.fetchFor(name, this.cardTimeoutMs),
+      });
       const card = pointCardAt(await resolver.resolve(replica.url), replica.url);
       const callFetch = this.fetchFor(name);
       const factory = new ClientFactory(
@@ -228,15 +242,17 @@ export class AgentRegistry {
       const previous = entry.persistence;
       entry.persistence = persistenceOf(card);
       entry.description = entry.config.description ?? card.description ?? '';
-      if (!wasAvailable) this.options.logger.info({ agent: name, url: replica.url }, 'agent is available');
+      if (!wasAvailable)
+        this.options.logger.info({ agent: name, url: replica.url }, 'agent is available');
       if (previous !== entry.persistence) {
         const status = this.statusOf(entry);
         if (status.warning) this.options.logger.warn({ agent: name }, status.warning);
       }
     } catch (error) {
+      const firstFailure = wasAvailable || replica.error === undefined;
       replica.connection = undefined;
       replica.error = describeFetchError(error);
-      if (wasAvailable || entry.persistence === 'unknown') {
+      if (firstFailure) {
         this.options.logger.warn(
           { agent: name, url: replica.url, error: replica.error },
           'agent is unavailable; it will be shown as such until it answers again',

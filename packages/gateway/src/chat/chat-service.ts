@@ -42,7 +42,10 @@ export class ChatService {
   }
 
   /** Creates a session with one of the configured agents. */
-  async createSession(user: GatewayUser, input: { agent: string; name?: string }): Promise<SessionRecord> {
+  async createSession(
+    user: GatewayUser,
+    input: { agent: string; name?: string },
+  ): Promise<SessionRecord> {
     this.requireAgent(input.agent);
     const now = this.now();
     return this.options.store.createSession({
@@ -109,7 +112,11 @@ export class ChatService {
     sessionId: string,
     limit: number,
     before?: TaskCursor,
-  ): Promise<{ tasks: TaskRecord[]; feedback: Map<string, FeedbackRecord>; before: TaskCursor | null }> {
+  ): Promise<{
+    tasks: TaskRecord[];
+    feedback: Map<string, FeedbackRecord>;
+    before: TaskCursor | null;
+  }> {
     await this.getSession(user, sessionId);
     const exchanges = Math.max(1, Math.floor(limit / 2));
     const rows = await this.options.store.listTasks(sessionId, {
@@ -125,7 +132,8 @@ export class ChatService {
     return {
       tasks: page.reverse(),
       feedback,
-      before: rows.length > exchanges && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
+      before:
+        rows.length > exchanges && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
     };
   }
 
@@ -142,7 +150,9 @@ export class ChatService {
     this.requireAgent(session.agent);
     const result = await this.createTask(session, input.text, input.clientMessageId ?? null);
     if (result.created && session.name === defaultSessionName) {
-      await this.options.store.updateSession(session.id, user.id, { name: nameFromMessage(input.text) });
+      await this.options.store.updateSession(session.id, user.id, {
+        name: nameFromMessage(input.text),
+      });
     }
     return result;
   }

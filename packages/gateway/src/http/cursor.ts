@@ -8,7 +8,9 @@ export interface KeysetPosition {
 
 /** Encodes a keyset position as an opaque URL-safe cursor. */
 export function encodeCursor(position: KeysetPosition): string {
-  return Buffer.from(JSON.stringify([position.time.toISOString(), position.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([position.time.toISOString(), position.id])).toString(
+    'base64url',
+  );
 }
 
 /** Decodes a cursor made by encodeCursor; anything else is a 400 naming the parameter. */

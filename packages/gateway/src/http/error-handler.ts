@@ -46,8 +46,11 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, request, response, _next) => {
     const meshError = toMeshError(error);
     const status = httpStatusByCode[meshError.code];
-    if (status >= 500 && meshError.code === 'INTERNAL') {
-      logger.error({ err: error, method: request.method, url: request.originalUrl }, 'request failed');
+    if (status >= 500 && (meshError.code === 'INTERNAL' || !isMeshError(error))) {
+      logger.error(
+        { err: error, method: request.method, url: request.originalUrl },
+        'request failed',
+      );
     }
     if (response.headersSent) {
       response.end();
@@ -59,7 +62,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
 
 function toMeshError(error: unknown): MeshError {
   if (isMeshError(error)) return error;
-  const bodyError = error as { type?: unknown; status?: unknown; limit?: unknown; length?: unknown };
+  const bodyError = error as {
+    type?: unknown;
+    status?: unknown;
+    limit?: unknown;
+    length?: unknown;
+  };
   if (bodyError?.type === 'entity.too.large') {
     return new MeshError(
       'PAYLOAD_TOO_LARGE',
@@ -68,10 +76,30 @@ function toMeshError(error: unknown): MeshError {
     );
   }
   if (bodyError?.type === 'entity.parse.failed') {
-    return new MeshError('REQUEST_INVALID', `The request body is not valid JSON: ${(error as Error).message}`);
+    return new MeshError(
+      'REQUEST_INVALID',
+      `The request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (isDatabaseConnectionError(error)) {
+    return new MeshError(
+      'DATABASE_UNAVAILABLE',
+      'The gateway database is not answering; nothing was changed. Try again in a moment.',
+    );
   }
   if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return new MeshError('REQUEST_INVALID', (error as Error).message || 'Bad request.');
   }
   return new MeshError('INTERNAL', 'Internal error; the gateway log has the details.');
+}
+
+/** Prisma codes meaning the database could not be reached or the pool is exhausted. */
+const connectionErrorCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+function isDatabaseConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'PrismaClientInitializationError') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection is closed/i.test(error.message);
 }

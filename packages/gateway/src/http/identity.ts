@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 import { MeshError, type GatewayAuthConfig } from '@agent-mesh/shared';
+import { createAddressMatcher } from './address-matcher.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -41,11 +42,19 @@ export function createIdentity(auth: GatewayAuthConfig): Identity {
         middleware: (request, response, next) => {
           const session = request.session as (SessionData & object) | undefined;
           if (!session) {
-            next(new MeshError('INTERNAL', 'The session middleware must run before the identity middleware.'));
+            next(
+              new MeshError(
+                'INTERNAL',
+                'The session middleware must run before the identity middleware.',
+              ),
+            );
             return;
           }
           session.userId ??= `anon-${randomUUID()}`;
-          response.locals.user = { id: session.userId, name: anonymousUserName } satisfies GatewayUser;
+          response.locals.user = {
+            id: session.userId,
+            name: anonymousUserName,
+          } satisfies GatewayUser;
           next();
         },
         userOfUpgrade: (_request, session) =>
@@ -53,8 +62,12 @@ export function createIdentity(auth: GatewayAuthConfig): Identity {
       };
     case 'header': {
       const header = auth.header;
+      const isTrustedProxy = createAddressMatcher(
+        header.trusted_proxies,
+        'gateway.auth.header.trusted_proxies',
+      );
       const resolve = (request: IncomingMessage): GatewayUser | null => {
-        if (!isTrustedProxy(request.socket.remoteAddress, header.trusted_proxies)) return null;
+        if (!isTrustedProxy(request.socket.remoteAddress)) return null;
         const value = request.headers[header.name.toLowerCase()];
         const name = (Array.isArray(value) ? value[0] : value)?.trim();
         return name ? { id: `user:${name}`, name } : null;
@@ -90,15 +103,4 @@ export function userOf(request: Request): GatewayUser {
   const user = (request.res?.locals as { user?: GatewayUser } | undefined)?.user;
   if (!user) throw new MeshError('UNAUTHENTICATED', 'The request has no user.');
   return user;
-}
-
-function isTrustedProxy(address: string | undefined, trusted: readonly string[]): boolean {
-  if (!address) return false;
-  const normalized = normalizeAddress(address);
-  return trusted.some((item) => normalizeAddress(item) === normalized);
-}
-
-function normalizeAddress(address: string): string {
-  const mapped = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-  return mapped === '::1' || mapped === 'localhost' ? '127.0.0.1' : mapped;
 }

@@ -42,7 +42,10 @@ export class WebSessionStore extends session.Store {
     }
   }
 
-  override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
+  override get(
+    sid: string,
+    callback: (error: unknown, session?: SessionData | null) => void,
+  ): void {
     this.store.getWebSession(sid, new Date(this.now())).then(
       (record) => {
         if (!record) return callback(null, null);
@@ -60,14 +63,18 @@ export class WebSessionStore extends session.Store {
   override set(sid: string, data: SessionData, callback?: (error?: unknown) => void): void {
     const expiresAt = this.expiryOf(data);
     this.remember(sid, expiresAt);
-    this.store
-      .setWebSession(sid, { data: JSON.stringify(data), expiresAt })
-      .then(() => callback?.(), (error: unknown) => callback?.(error));
+    this.store.setWebSession(sid, { data: JSON.stringify(data), expiresAt }).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 
   override destroy(sid: string, callback?: (error?: unknown) => void): void {
     this.writtenExpiry.delete(sid);
-    this.store.destroyWebSession(sid).then(() => callback?.(), (error: unknown) => callback?.(error));
+    this.store.destroyWebSession(sid).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 
   override touch(sid: string, data: SessionData, callback?: () => void): void {

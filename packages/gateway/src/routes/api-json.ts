@@ -1,4 +1,10 @@
-import type { FeedbackRecord, SessionRecord, TaskRecord, TaskStatus, TaskUsage } from '../store/gateway-store.js';
+import type {
+  FeedbackRecord,
+  SessionRecord,
+  TaskRecord,
+  TaskStatus,
+  TaskUsage,
+} from '../store/gateway-store.js';
 import { agentMessageIdOf, userMessageIdOf } from '../streaming/task-runner.js';
 
 /** A chat session as the API returns it. */
@@ -51,7 +57,10 @@ export function sessionJson(session: SessionRecord): SessionJson {
 }
 
 /** Serialises a task as its two history messages: the user's (always completed) and the agent's. */
-export function messagesJson(task: TaskRecord, feedback: FeedbackRecord | undefined): MessageJson[] {
+export function messagesJson(
+  task: TaskRecord,
+  feedback: FeedbackRecord | undefined,
+): MessageJson[] {
   const reply: MessageJson = {
     id: agentMessageIdOf(task.id),
     taskId: task.id,

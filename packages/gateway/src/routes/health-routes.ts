@@ -33,7 +33,9 @@ export function createHealthRoutes(options: HealthRoutesOptions): Router {
       ...(agent.error ? { error: agent.error } : {}),
     }));
     const ready = database.status === 'ok' && agents.every((agent) => agent.available);
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', database, agents });
+    response
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not-ready', database, agents });
   });
 
   return router;

@@ -4,7 +4,11 @@ import { MeshError } from '@agent-mesh/shared';
 import type { ChatService } from '../chat/chat-service.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { userOf } from '../http/identity.js';
-import { compileBodyValidator, readIntegerQuery, readStringQuery } from '../http/request-validator.js';
+import {
+  compileBodyValidator,
+  readIntegerQuery,
+  readStringQuery,
+} from '../http/request-validator.js';
 import { messagesJson, sessionJson, taskJson } from './api-json.js';
 
 interface CreateSessionBody {
@@ -59,7 +63,11 @@ export function createSessionRoutes(chat: ChatService): Router {
   });
 
   router.get('/sessions', async (request, response) => {
-    const limit = readIntegerQuery(request.query.limit, 'limit', { min: 1, max: 100, fallback: 20 });
+    const limit = readIntegerQuery(request.query.limit, 'limit', {
+      min: 1,
+      max: 100,
+      fallback: 20,
+    });
     const cursor = readStringQuery(request.query.cursor, 'cursor');
     const after = cursor ? decodeCursor(cursor, 'cursor') : undefined;
     const page = await chat.listSessions(
@@ -79,7 +87,9 @@ export function createSessionRoutes(chat: ChatService): Router {
 
   router.patch('/sessions/:sessionId', async (request, response) => {
     const body = validateRenameSession(request.body);
-    response.json(sessionJson(await chat.renameSession(userOf(request), request.params.sessionId, body.name)));
+    response.json(
+      sessionJson(await chat.renameSession(userOf(request), request.params.sessionId, body.name)),
+    );
   });
 
   router.delete('/sessions/:sessionId', async (request, response) => {
@@ -88,7 +98,11 @@ export function createSessionRoutes(chat: ChatService): Router {
   });
 
   router.get('/sessions/:sessionId/messages', async (request, response) => {
-    const limit = readIntegerQuery(request.query.limit, 'limit', { min: 2, max: 200, fallback: 50 });
+    const limit = readIntegerQuery(request.query.limit, 'limit', {
+      min: 2,
+      max: 200,
+      fallback: 50,
+    });
     const cursor = readStringQuery(request.query.before, 'before');
     const before = cursor ? decodeCursor(cursor, 'before') : undefined;
     const page = await chat.listMessages(
@@ -99,7 +113,9 @@ export function createSessionRoutes(chat: ChatService): Router {
     );
     response.json({
       messages: page.tasks.flatMap((task) => messagesJson(task, page.feedback.get(task.id))),
-      nextBefore: page.before ? encodeCursor({ time: page.before.createdAt, id: page.before.id }) : null,
+      nextBefore: page.before
+        ? encodeCursor({ time: page.before.createdAt, id: page.before.id })
+        : null,
     });
   });
 
@@ -108,9 +124,13 @@ export function createSessionRoutes(chat: ChatService): Router {
     const user = userOf(request);
     const wait = readStringQuery(request.query.wait, 'wait');
     if (wait !== undefined && wait !== 'true' && wait !== 'false') {
-      throw new MeshError('REQUEST_INVALID', `Query parameter "wait" must be true or false; got "${wait}".`, {
-        parameter: 'wait',
-      });
+      throw new MeshError(
+        'REQUEST_INVALID',
+        `Query parameter "wait" must be true or false; got "${wait}".`,
+        {
+          parameter: 'wait',
+        },
+      );
     }
     const { task } = await chat.sendMessage(user, request.params.sessionId, body);
     if (wait === 'true') {

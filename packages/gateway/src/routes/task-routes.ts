@@ -35,7 +35,9 @@ export function createTaskRoutes(chat: ChatService): Router {
 
   router.post('/tasks/:taskId/retry', async (request, response) => {
     const task = await chat.retryTask(userOf(request), request.params.taskId);
-    response.status(202).json({ taskId: task.id, sessionId: task.sessionId, retryOf: request.params.taskId });
+    response
+      .status(202)
+      .json({ taskId: task.id, sessionId: task.sessionId, retryOf: request.params.taskId });
   });
 
   router.post('/tasks/:taskId/feedback', async (request, response) => {

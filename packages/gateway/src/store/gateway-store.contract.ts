@@ -34,7 +34,10 @@ function newTask(session: SessionRecord, overrides: Partial<NewTask> = {}): NewT
  * The behaviour every GatewayStore must have, run against memory and each SQL database so the
  * in-memory store keeps behaving like the real ones.
  */
-export function describeGatewayStoreContract(name: string, createFixture: () => Promise<StoreFixture>): void {
+export function describeGatewayStoreContract(
+  name: string,
+  createFixture: () => Promise<StoreFixture>,
+): void {
   describe(`GatewayStore contract: ${name}`, () => {
     let fixture: StoreFixture;
     let store: GatewayStore;
@@ -61,7 +64,10 @@ export function describeGatewayStoreContract(name: string, createFixture: () => 
 
     it('returns a session only to its owner', async () => {
       const session = await createSession('user-a');
-      expect(await store.getSession(session.id, 'user-a')).toMatchObject({ id: session.id, name: 'chat' });
+      expect(await store.getSession(session.id, 'user-a')).toMatchObject({
+        id: session.id,
+        name: 'chat',
+      });
       expect(await store.getSession(session.id, 'user-b')).toBeNull();
       expect(await store.updateSession(session.id, 'user-b', { name: 'stolen' })).toBeNull();
       expect(await store.deleteSession(session.id, 'user-b')).toBe(false);
@@ -93,9 +99,16 @@ export function describeGatewayStoreContract(name: string, createFixture: () => 
       const input = newTask(session);
       const { task, created } = await store.createTask(input);
       expect(created).toBe(true);
-      expect(task).toMatchObject({ status: 'running', responseText: '', lastEventSeq: 1, userMessage: input.userMessage });
+      expect(task).toMatchObject({
+        status: 'running',
+        responseText: '',
+        lastEventSeq: 1,
+        userMessage: input.userMessage,
+      });
       expect(await store.listTaskEvents(task.id, 0)).toEqual([{ seq: 1, event: input.firstEvent }]);
-      expect((await store.getSession(session.id, 'user-task'))?.updatedAt.getTime()).toBe(input.now.getTime());
+      expect((await store.getSession(session.id, 'user-task'))?.updatedAt.getTime()).toBe(
+        input.now.getTime(),
+      );
       expect(await store.getTask(task.id, 'someone-else')).toBeNull();
     });
 
@@ -127,7 +140,9 @@ export function describeGatewayStoreContract(name: string, createFixture: () => 
       const usage = { inputTokens: 5, outputTokens: 2, totalTokens: 7, contextWindow: 4096 };
       expect(
         await store.saveTaskProgress(task.id, {
-          events: [{ seq: 4, event: { type: 'message-end', status: 'completed', text: 'Hello', usage } }],
+          events: [
+            { seq: 4, event: { type: 'message-end', status: 'completed', text: 'Hello', usage } },
+          ],
           responseText: 'Hello',
           lastEventSeq: 4,
           status: 'completed',
@@ -145,7 +160,9 @@ export function describeGatewayStoreContract(name: string, createFixture: () => 
       });
       expect(stored?.completedAt?.getTime()).toBe(at(101).getTime());
       expect((await store.listTaskEvents(task.id, 2)).map((event) => event.seq)).toEqual([3, 4]);
-      expect((await store.getSession(session.id, 'user-progress'))?.updatedAt.getTime()).toBe(at(101).getTime());
+      expect((await store.getSession(session.id, 'user-progress'))?.updatedAt.getTime()).toBe(
+        at(101).getTime(),
+      );
       // A closed task takes no more writes.
       expect(
         await store.saveTaskProgress(task.id, {
@@ -163,7 +180,8 @@ export function describeGatewayStoreContract(name: string, createFixture: () => 
     it('lists tasks newest first with a cursor and running tasks of every user', async () => {
       const session = await createSession('user-history');
       const ids: string[] = [];
-      for (let index = 0; index < 4; index += 1) ids.push((await store.createTask(newTask(session))).task.id);
+      for (let index = 0; index < 4; index += 1)
+        ids.push((await store.createTask(newTask(session))).task.id);
       const page = await store.listTasks(session.id, { limit: 2 });
       expect(page.map((task) => task.id)).toEqual([ids[3], ids[2]]);
       const older = await store.listTasks(session.id, {

@@ -119,7 +119,10 @@ export interface GatewayStore {
   /** Returns the session when it exists and belongs to the user. */
   getSession(id: string, userId: string): Promise<SessionRecord | null>;
   /** Lists the user's sessions, most recently active first, after the cursor. */
-  listSessions(userId: string, options: { limit: number; after?: SessionCursor }): Promise<SessionRecord[]>;
+  listSessions(
+    userId: string,
+    options: { limit: number; after?: SessionCursor },
+  ): Promise<SessionRecord[]>;
   /** Changes fields of the user's session; null when it is not theirs or does not exist. */
   updateSession(
     id: string,
@@ -137,7 +140,10 @@ export interface GatewayStore {
   /** Returns the task when it exists and belongs to the user. */
   getTask(id: string, userId: string): Promise<TaskRecord | null>;
   /** Lists a session's tasks newest first, before the cursor. */
-  listTasks(sessionId: string, options: { limit: number; before?: TaskCursor }): Promise<TaskRecord[]>;
+  listTasks(
+    sessionId: string,
+    options: { limit: number; before?: TaskCursor },
+  ): Promise<TaskRecord[]>;
   /** Lists tasks still marked running (any user), oldest first. */
   listRunningTasks(): Promise<TaskRecord[]>;
   /**
@@ -149,7 +155,9 @@ export interface GatewayStore {
   listTaskEvents(taskId: string, afterSeq: number): Promise<SequencedTaskEvent[]>;
 
   /** Creates or replaces the user's rating of a task. */
-  saveFeedback(feedback: FeedbackRecord & { sessionId: string; now: Date }): Promise<FeedbackRecord>;
+  saveFeedback(
+    feedback: FeedbackRecord & { sessionId: string; now: Date },
+  ): Promise<FeedbackRecord>;
   /** Returns the user's ratings of the given tasks, keyed by task id. */
   listFeedback(userId: string, taskIds: string[]): Promise<Map<string, FeedbackRecord>>;
 

@@ -82,7 +82,8 @@ export class MemoryGatewayStore implements GatewayStore {
     if (!session) throw new Error(`Session ${input.sessionId} does not exist`);
     if (input.clientMessageId !== null) {
       const existing = [...this.tasks.values()].find(
-        (task) => task.sessionId === input.sessionId && task.clientMessageId === input.clientMessageId,
+        (task) =>
+          task.sessionId === input.sessionId && task.clientMessageId === input.clientMessageId,
       );
       if (existing) return { task: copyTask(existing), created: false };
     }
@@ -160,7 +161,9 @@ export class MemoryGatewayStore implements GatewayStore {
   }
 
   async listTaskEvents(taskId: string, afterSeq: number): Promise<SequencedTaskEvent[]> {
-    return (this.events.get(taskId) ?? []).filter((event) => event.seq > afterSeq).map((e) => ({ ...e }));
+    return (this.events.get(taskId) ?? [])
+      .filter((event) => event.seq > afterSeq)
+      .map((e) => ({ ...e }));
   }
 
   async saveFeedback(
@@ -174,7 +177,12 @@ export class MemoryGatewayStore implements GatewayStore {
       sessionId: feedback.sessionId,
     };
     this.feedback.set(`${feedback.taskId}\u0000${feedback.userId}`, record);
-    return { taskId: record.taskId, userId: record.userId, rating: record.rating, comment: record.comment };
+    return {
+      taskId: record.taskId,
+      userId: record.userId,
+      rating: record.rating,
+      comment: record.comment,
+    };
   }
 
   async listFeedback(userId: string, taskIds: string[]): Promise<Map<string, FeedbackRecord>> {

@@ -1,4 +1,9 @@
-import type { ChatTask, GatewayDatabase, GatewayPrismaClient } from '@agent-mesh/shared';
+import {
+  isUniqueConstraintError,
+  type ChatTask,
+  type GatewayDatabase,
+  type GatewayPrismaClient,
+} from '@agent-mesh/shared';
 import { randomUUID } from 'node:crypto';
 import { isTaskStreamEvent } from '../streaming/task-stream-event.js';
 import type {
@@ -76,7 +81,10 @@ export class SqlGatewayStore implements GatewayStore {
     // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours when the
     // connection enabled foreign keys.
     return this.client.$transaction(async (tx) => {
-      const session = await tx.chatSession.findFirst({ where: { id, userId }, select: { id: true } });
+      const session = await tx.chatSession.findFirst({
+        where: { id, userId },
+        select: { id: true },
+      });
       if (!session) return false;
       await tx.feedback.deleteMany({ where: { sessionId: id } });
       await tx.taskEvent.deleteMany({ where: { task: { sessionId: id } } });
@@ -127,7 +135,7 @@ export class SqlGatewayStore implements GatewayStore {
       return { task: toTask(row), created: true };
     } catch (error) {
       // Two requests with the same clientMessageId raced: the unique index let one through.
-      if (input.clientMessageId !== null && isUniqueViolation(error)) {
+      if (input.clientMessageId !== null && isUniqueConstraintError(error)) {
         const existing = await this.findByClientMessageId(input.sessionId, input.clientMessageId);
         if (existing) return { task: existing, created: false };
       }
@@ -236,13 +244,20 @@ export class SqlGatewayStore implements GatewayStore {
       },
       update: { rating: feedback.rating, comment: feedback.comment, updatedAt: feedback.now },
     });
-    return { taskId: row.taskId, userId: row.userId, rating: toRating(row.rating), comment: row.comment };
+    return {
+      taskId: row.taskId,
+      userId: row.userId,
+      rating: toRating(row.rating),
+      comment: row.comment,
+    };
   }
 
   async listFeedback(userId: string, taskIds: string[]): Promise<Map<string, FeedbackRecord>> {
     const result = new Map<string, FeedbackRecord>();
     if (taskIds.length === 0) return result;
-    const rows = await this.client.feedback.findMany({ where: { userId, taskId: { in: taskIds } } });
+    const rows = await this.client.feedback.findMany({
+      where: { userId, taskId: { in: taskIds } },
+    });
     for (const row of rows) {
       result.set(row.taskId, {
         taskId: row.taskId,
@@ -264,7 +279,7 @@ export class SqlGatewayStore implements GatewayStore {
       await this.client.gatewaySetting.create({ data: { key, value } });
       return value;
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!isUniqueConstraintError(error)) throw error;
       const stored = await this.getSetting(key);
       if (stored === null) throw error;
       return stored;
@@ -314,9 +329,17 @@ export class SqlGatewayStore implements GatewayStore {
     return row ? toTask(row) : null;
   }
 
-  private async touchSessionOfTask(tx: TransactionClient, taskId: string, now: Date): Promise<void> {
-    const task = await tx.chatTask.findUnique({ where: { id: taskId }, select: { sessionId: true } });
-    if (task) await tx.chatSession.updateMany({ where: { id: task.sessionId }, data: { updatedAt: now } });
+  private async touchSessionOfTask(
+    tx: TransactionClient,
+    taskId: string,
+    now: Date,
+  ): Promise<void> {
+    const task = await tx.chatTask.findUnique({
+      where: { id: taskId },
+      select: { sessionId: true },
+    });
+    if (task)
+      await tx.chatSession.updateMany({ where: { id: task.sessionId }, data: { updatedAt: now } });
   }
 }
 
@@ -360,7 +383,13 @@ function toTask(row: ChatTask): TaskRecord {
   };
 }
 
-const taskStatuses: readonly TaskStatus[] = ['running', 'completed', 'interrupted', 'failed', 'canceled'];
+const taskStatuses: readonly TaskStatus[] = [
+  'running',
+  'completed',
+  'interrupted',
+  'failed',
+  'canceled',
+];
 
 function toStatus(value: string): TaskStatus {
   return (taskStatuses as readonly string[]).includes(value) ? (value as TaskStatus) : 'failed';
@@ -379,8 +408,4 @@ function parseObject(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }

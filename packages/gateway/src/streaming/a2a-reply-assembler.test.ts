@@ -3,7 +3,12 @@ import { Role, TaskState, type Part, type StreamResponse } from '@a2a-js/sdk';
 import { A2aReplyAssembler, usageFrom } from './a2a-reply-assembler.js';
 
 function part(text: string): Part {
-  return { content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' };
+  return {
+    content: { $case: 'text', value: text },
+    metadata: undefined,
+    filename: '',
+    mediaType: 'text/plain',
+  };
 }
 
 function artifact(text: string, append: boolean, id = 'reply'): StreamResponse {
@@ -13,7 +18,14 @@ function artifact(text: string, append: boolean, id = 'reply'): StreamResponse {
       value: {
         taskId: 'agent-task-1',
         contextId: 'web-session-x',
-        artifact: { artifactId: id, name: '', description: '', parts: [part(text)], metadata: undefined, extensions: [] },
+        artifact: {
+          artifactId: id,
+          name: '',
+          description: '',
+          parts: [part(text)],
+          metadata: undefined,
+          extensions: [],
+        },
         append,
         lastChunk: false,
         metadata: undefined,
@@ -22,7 +34,11 @@ function artifact(text: string, append: boolean, id = 'reply'): StreamResponse {
   };
 }
 
-function status(state: TaskState, text?: string, metadata: Record<string, unknown> = {}): StreamResponse {
+function status(
+  state: TaskState,
+  text?: string,
+  metadata: Record<string, unknown> = {},
+): StreamResponse {
   return {
     payload: {
       $case: 'statusUpdate',
@@ -70,8 +86,12 @@ describe('A2aReplyAssembler', () => {
   it('replaces the text when the agent restarts its reply', () => {
     const assembler = new A2aReplyAssembler();
     assembler.accept(artifact('Draft', false));
-    expect(assembler.accept(artifact('Better', false)).text).toEqual([{ kind: 'replace', text: 'Better' }]);
-    expect(assembler.accept(artifact(' one', true)).text).toEqual([{ kind: 'append', text: ' one' }]);
+    expect(assembler.accept(artifact('Better', false)).text).toEqual([
+      { kind: 'replace', text: 'Better' },
+    ]);
+    expect(assembler.accept(artifact(' one', true)).text).toEqual([
+      { kind: 'append', text: ' one' },
+    ]);
   });
 
   it('reads the final status: usage, context window, kept metadata and the agent task id', () => {
@@ -93,15 +113,20 @@ describe('A2aReplyAssembler', () => {
   });
 
   it('maps failed, interrupted and canceled final states', () => {
-    expect(new A2aReplyAssembler().accept(status(TaskState.TASK_STATE_FAILED, 'model down')).final).toEqual({
+    expect(
+      new A2aReplyAssembler().accept(status(TaskState.TASK_STATE_FAILED, 'model down')).final,
+    ).toEqual({
       status: 'failed',
       error: 'model down',
     });
     expect(
-      new A2aReplyAssembler().accept(status(TaskState.TASK_STATE_FAILED, 'shut down', { interrupted: true })).final
-        ?.status,
+      new A2aReplyAssembler().accept(
+        status(TaskState.TASK_STATE_FAILED, 'shut down', { interrupted: true }),
+      ).final?.status,
     ).toBe('interrupted');
-    expect(new A2aReplyAssembler().accept(status(TaskState.TASK_STATE_CANCELED)).final?.status).toBe('canceled');
+    expect(
+      new A2aReplyAssembler().accept(status(TaskState.TASK_STATE_CANCELED)).final?.status,
+    ).toBe('canceled');
   });
 
   it('takes text from status messages when an agent streams no artifacts', () => {
@@ -118,7 +143,9 @@ describe('A2aReplyAssembler', () => {
 
   it('reports each status change once', () => {
     const assembler = new A2aReplyAssembler();
-    expect(assembler.accept(status(TaskState.TASK_STATE_WORKING)).statuses).toEqual([{ state: 'working' }]);
+    expect(assembler.accept(status(TaskState.TASK_STATE_WORKING)).statuses).toEqual([
+      { state: 'working' },
+    ]);
     expect(assembler.accept(status(TaskState.TASK_STATE_WORKING)).statuses).toEqual([]);
   });
 

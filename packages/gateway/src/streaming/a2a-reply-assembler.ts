@@ -30,7 +30,14 @@ const stateNames: Partial<Record<TaskState, string>> = {
 };
 
 /** Final-status metadata keys kept with the task. */
-const keptMetadataKeys = ['model', 'sessionId', 'sessionBehavior', 'delegatedTo', 'replayed', 'contextWindow'];
+const keptMetadataKeys = [
+  'model',
+  'sessionId',
+  'sessionBehavior',
+  'delegatedTo',
+  'replayed',
+  'contextWindow',
+];
 
 /**
  * Turns A2A stream responses (task snapshots, status updates, artifact updates, messages) into reply
@@ -79,7 +86,12 @@ export class A2aReplyAssembler {
         const update = payload.value;
         if (update.taskId) step.agentTaskId = update.taskId;
         if (update.artifact) {
-          this.acceptArtifact(update.artifact.artifactId, textOf(update.artifact.parts), update.append, step);
+          this.acceptArtifact(
+            update.artifact.artifactId,
+            textOf(update.artifact.parts),
+            update.append,
+            step,
+          );
         }
         break;
       }
@@ -111,7 +123,9 @@ export class A2aReplyAssembler {
     const final = (status: FinalTaskStatus, error?: string): void => {
       step.final = { status, ...usageField(metadata), ...(error ? { error } : {}) };
       const kept = Object.fromEntries(
-        keptMetadataKeys.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]),
+        keptMetadataKeys
+          .filter((key) => metadata[key] !== undefined)
+          .map((key) => [key, metadata[key]]),
       );
       if (Object.keys(kept).length > 0) step.metadata = kept;
     };
@@ -167,7 +181,8 @@ export class A2aReplyAssembler {
   /** Moves the reply to `full`: a tail when it extends the text so far, a replacement otherwise. */
   private setText(full: string, step: ReplyStep): void {
     if (full === this.text) return;
-    if (full.startsWith(this.text)) step.text.push({ kind: 'append', text: full.slice(this.text.length) });
+    if (full.startsWith(this.text))
+      step.text.push({ kind: 'append', text: full.slice(this.text.length) });
     else step.text.push({ kind: 'replace', text: full });
     this.text = full;
   }
@@ -189,7 +204,9 @@ export function usageFrom(metadata: Record<string, unknown> | undefined): TaskUs
   if (typeof raw !== 'object' || raw === null) return undefined;
   const usage = raw as Record<string, unknown>;
   const inputTokens = numberOf(usage.inputTokens ?? usage.input_tokens ?? usage.prompt_tokens);
-  const outputTokens = numberOf(usage.outputTokens ?? usage.output_tokens ?? usage.completion_tokens);
+  const outputTokens = numberOf(
+    usage.outputTokens ?? usage.output_tokens ?? usage.completion_tokens,
+  );
   if (inputTokens === undefined && outputTokens === undefined) return undefined;
   const totalTokens =
     numberOf(usage.totalTokens ?? usage.total_tokens) ?? (inputTokens ?? 0) + (outputTokens ?? 0);

@@ -33,7 +33,10 @@ export async function recoverInterruptedTasks(
     const ours = task.metadata.gatewayId === options.gatewayId;
     const stale = now().getTime() - task.updatedAt.getTime() >= staleAfterMs;
     if (!ours && !stale) continue;
-    const recorder = new TaskRecorder(options.store, options.feed, task, { logger: options.logger, now });
+    const recorder = new TaskRecorder(options.store, options.feed, task, {
+      logger: options.logger,
+      now,
+    });
     const closed = await recorder.finish({
       status: 'interrupted',
       error:
@@ -42,7 +45,10 @@ export async function recoverInterruptedTasks(
     if (closed) recovered.push(task.id);
   }
   if (recovered.length > 0) {
-    options.logger.warn({ tasks: recovered }, `marked ${recovered.length} cut-off replies as interrupted`);
+    options.logger.warn(
+      { tasks: recovered },
+      `marked ${recovered.length} cut-off replies as interrupted`,
+    );
   }
   return recovered;
 }

@@ -7,10 +7,21 @@ import { TaskRecorder } from './task-recorder.js';
 
 const logger = createLogger('recorder-test', { level: 'silent' });
 
-async function setup(): Promise<{ store: MemoryGatewayStore; task: TaskRecord; feed: TaskEventFeed }> {
+async function setup(): Promise<{
+  store: MemoryGatewayStore;
+  task: TaskRecord;
+  feed: TaskEventFeed;
+}> {
   const store = new MemoryGatewayStore();
   const now = new Date();
-  await store.createSession({ id: 'web-session-1', userId: 'u', name: 'n', agent: 'a', createdAt: now, updatedAt: now });
+  await store.createSession({
+    id: 'web-session-1',
+    userId: 'u',
+    name: 'n',
+    agent: 'a',
+    createdAt: now,
+    updatedAt: now,
+  });
   const { task } = await store.createTask({
     id: 'task-1',
     sessionId: 'web-session-1',
@@ -61,7 +72,11 @@ describe('TaskRecorder', () => {
       }
       return original(taskId, progress);
     };
-    const recorder = new TaskRecorder(store, feed, task, { logger, flushIntervalMs: 10_000, retryDelayMs: 5 });
+    const recorder = new TaskRecorder(store, feed, task, {
+      logger,
+      flushIntervalMs: 10_000,
+      retryDelayMs: 5,
+    });
     recorder.appendText('partial');
     await recorder.flush();
     expect(await store.listTaskEvents(task.id, 1)).toEqual([]);

@@ -100,7 +100,9 @@ export class TaskRecorder {
   /** Records a status change reported by the agent (working, input-required...). */
   recordStatus(state: string, message?: string): void {
     if (this.closed) return;
-    this.enqueue(message ? { type: 'status-update', state, message } : { type: 'status-update', state });
+    this.enqueue(
+      message ? { type: 'status-update', state, message } : { type: 'status-update', state },
+    );
   }
 
   /** Merges values into the task's metadata (written with the next batch). */
@@ -229,7 +231,10 @@ export class TaskRecorder {
           this.closed = true;
           throw error;
         }
-        this.options.logger.warn({ err: error, taskId: this.task.id, attempt }, 'retrying final write');
+        this.options.logger.warn(
+          { err: error, taskId: this.task.id, attempt },
+          'retrying final write',
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 5000);
       }

@@ -203,7 +203,8 @@ export class TaskRunner {
       case 'shutdown':
         return {
           status: 'interrupted',
-          error: 'The gateway stopped before the reply was complete. Retry to send the message again.',
+          error:
+            'The gateway stopped before the reply was complete. Retry to send the message again.',
         };
       case 'idle':
         return {

@@ -13,7 +13,13 @@ export type TaskStreamEvent =
   | { type: 'message-start'; agent: string }
   | { type: 'message-delta'; text: string; replace?: true }
   | { type: 'status-update'; state: string; message?: string }
-  | { type: 'message-end'; status: FinalTaskStatus; text: string; usage?: TaskUsage; error?: string };
+  | {
+      type: 'message-end';
+      status: FinalTaskStatus;
+      text: string;
+      usage?: TaskUsage;
+      error?: string;
+    };
 
 /** The stream event type names. */
 export type TaskStreamEventType = TaskStreamEvent['type'];

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../server.js';
-import { startScriptedAgent, scriptedReply, type ScriptedAgent } from '../testing/scripted-a2a-agent.js';
+import {
+  startScriptedAgent,
+  scriptedReply,
+  type ScriptedAgent,
+} from '../testing/scripted-a2a-agent.js';
 import { assembleText, TaskSocketClient } from '../testing/task-socket-client.js';
 import { ApiClient, startTestGateway, testGatewayConfig } from '../testing/test-gateway.js';
 
@@ -18,7 +22,9 @@ describe('task streaming over WebSocket', () => {
 
   beforeAll(async () => {
     agent = await startScriptedAgent({ delayMs: 25 });
-    gateway = await startTestGateway(testGatewayConfig({ agents: [{ name: 'assistant', url: agent.url }] }));
+    gateway = await startTestGateway(
+      testGatewayConfig({ agents: [{ name: 'assistant', url: agent.url }] }),
+    );
     client = new ApiClient(gateway.url);
     sessionId = (await client.request('POST', '/api/v1/sessions', { agent: 'assistant' })).body.id;
   });
@@ -29,10 +35,14 @@ describe('task streaming over WebSocket', () => {
   });
 
   async function send(text: string): Promise<string> {
-    return (await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text })).body.taskId as string;
+    return (await client.request('POST', `/api/v1/sessions/${sessionId}/messages`, { text })).body
+      .taskId as string;
   }
 
-  async function waitForText(taskId: string, length: number): Promise<{ lastSeq: number; text: string }> {
+  async function waitForText(
+    taskId: string,
+    length: number,
+  ): Promise<{ lastSeq: number; text: string }> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const task = (await client.request('GET', `/api/v1/tasks/${taskId}`)).body;
@@ -47,12 +57,18 @@ describe('task streaming over WebSocket', () => {
     await waitForText(taskId, 15);
     const socket = await TaskSocketClient.open(gateway.url, client.cookie);
     socket.send({ type: 'subscribe', taskId, fromSeq: 0 });
-    await socket.waitFor((message) => message.type === 'task-event' && message.event.type === 'message-end');
+    await socket.waitFor(
+      (message) => message.type === 'task-event' && message.event.type === 'message-end',
+    );
     const events = socket.events(taskId);
     expectContiguous(events, 1);
     expect(events[0]?.event).toEqual({ type: 'message-start', agent: 'assistant' });
     const end = events[events.length - 1]?.event;
-    expect(end).toMatchObject({ type: 'message-end', status: 'completed', text: scriptedReply(longText) });
+    expect(end).toMatchObject({
+      type: 'message-end',
+      status: 'completed',
+      text: scriptedReply(longText),
+    });
     expect(assembleText(events)).toBe(scriptedReply(longText));
     const subscribedAt = socket.messages.findIndex((message) => message.type === 'subscribed');
     expect(subscribedAt).toBeGreaterThan(0);
@@ -68,7 +84,9 @@ describe('task streaming over WebSocket', () => {
     const first = await TaskSocketClient.open(gateway.url, client.cookie);
     first.send({ type: 'subscribe', taskId, fromSeq: progress.lastSeq });
     await first.waitFor((message) => message.type === 'subscribed');
-    await first.waitFor((message) => message.type === 'task-event' && message.seq > progress.lastSeq + 1);
+    await first.waitFor(
+      (message) => message.type === 'task-event' && message.seq > progress.lastSeq + 1,
+    );
     const seen = first.events(taskId);
     expectContiguous(seen, progress.lastSeq + 1);
     await first.close();
@@ -76,7 +94,9 @@ describe('task streaming over WebSocket', () => {
     const lastSeen = seen[seen.length - 1]!.seq;
     const second = await TaskSocketClient.open(gateway.url, client.cookie);
     second.send({ type: 'subscribe', taskId, fromSeq: lastSeen });
-    await second.waitFor((message) => message.type === 'task-event' && message.event.type === 'message-end');
+    await second.waitFor(
+      (message) => message.type === 'task-event' && message.event.type === 'message-end',
+    );
     const rest = second.events(taskId);
     expectContiguous(rest, lastSeen + 1);
 
@@ -84,7 +104,9 @@ describe('task streaming over WebSocket', () => {
     everything.send({ type: 'subscribe', taskId, fromSeq: 0 });
     await everything.waitFor((message) => message.type === 'subscribed');
     const all = everything.events(taskId);
-    expect(all.slice(progress.lastSeq).map((event) => event.seq)).toEqual([...seen, ...rest].map((event) => event.seq));
+    expect(all.slice(progress.lastSeq).map((event) => event.seq)).toEqual(
+      [...seen, ...rest].map((event) => event.seq),
+    );
     expect(assembleText(all)).toBe(scriptedReply(longText));
     await second.close();
     await everything.close();
@@ -115,7 +137,9 @@ describe('task streaming over WebSocket', () => {
 
   it('refuses upgrades without a session or from a foreign origin', async () => {
     await expect(TaskSocketClient.open(gateway.url, undefined)).rejects.toThrow('401');
-    await expect(TaskSocketClient.open(gateway.url, client.cookie, 'http://evil.example')).rejects.toThrow('403');
+    await expect(
+      TaskSocketClient.open(gateway.url, client.cookie, 'http://evil.example'),
+    ).rejects.toThrow('403');
     const sameOrigin = await TaskSocketClient.open(gateway.url, client.cookie, gateway.url);
     await sameOrigin.close();
   });

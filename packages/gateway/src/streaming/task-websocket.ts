@@ -107,7 +107,11 @@ export function attachTaskWebSocket(server: Server, options: TaskWebSocketOption
   };
 }
 
-function serveConnection(socket: WebSocket, user: GatewayUser, options: TaskWebSocketOptions): void {
+function serveConnection(
+  socket: WebSocket,
+  user: GatewayUser,
+  options: TaskWebSocketOptions,
+): void {
   const subscriptions = new Map<string, Subscription>();
   const send = (message: unknown): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -128,7 +132,12 @@ function serveConnection(socket: WebSocket, user: GatewayUser, options: TaskWebS
       sendError('TASK_NOT_FOUND', `Task ${taskId} does not exist.`, taskId);
       return;
     }
-    const subscription: Subscription = { lastSent: fromSeq, replaying: true, buffered: [], stop: () => {} };
+    const subscription: Subscription = {
+      lastSent: fromSeq,
+      replaying: true,
+      buffered: [],
+      stop: () => {},
+    };
     const deliver = (event: SequencedTaskEvent): void => {
       if (event.seq <= subscription.lastSent) return;
       subscription.lastSent = event.seq;
@@ -152,7 +161,11 @@ function serveConnection(socket: WebSocket, user: GatewayUser, options: TaskWebS
     } catch (error) {
       unsubscribe(taskId);
       options.logger.warn({ err: error, taskId }, 'could not replay task events');
-      sendError('DATABASE_UNAVAILABLE', 'Could not read the stored events of the task; subscribe again.', taskId);
+      sendError(
+        'DATABASE_UNAVAILABLE',
+        'Could not read the stored events of the task; subscribe again.',
+        taskId,
+      );
     }
   };
 
@@ -221,7 +234,10 @@ function rawDataToString(data: RawData): string {
 }
 
 /** Runs express-session on an upgrade request to read the caller's session (no cookie is written). */
-function loadSession(session: RequestHandler, request: IncomingMessage): Promise<SessionData | undefined> {
+function loadSession(
+  session: RequestHandler,
+  request: IncomingMessage,
+): Promise<SessionData | undefined> {
   return new Promise((resolve, reject) => {
     const response = {
       getHeader: () => undefined,
@@ -232,7 +248,10 @@ function loadSession(session: RequestHandler, request: IncomingMessage): Promise
       once: () => response,
       emit: () => false,
     } as unknown as ServerResponse;
-    const expressRequest = request as IncomingMessage & { originalUrl?: string; session?: SessionData };
+    const expressRequest = request as IncomingMessage & {
+      originalUrl?: string;
+      session?: SessionData;
+    };
     expressRequest.originalUrl ??= request.url;
     session(expressRequest as never, response as never, (error?: unknown) => {
       if (error) reject(error instanceof Error ? error : new Error(String(error)));

@@ -49,7 +49,12 @@ export function scriptedReply(text: string): string {
 }
 
 function textPart(text: string): Part {
-  return { content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' };
+  return {
+    content: { $case: 'text', value: text },
+    metadata: undefined,
+    filename: '',
+    mediaType: 'text/plain',
+  };
 }
 
 function agentMessage(taskId: string, contextId: string, text: string): Message {
@@ -72,7 +77,9 @@ function agentMessage(taskId: string, contextId: string, text: string): Message 
  * failures: `fail` ends with a failed status, `restart` replaces the streamed text once, `hang` streams
  * one word and then waits until canceled.
  */
-export async function startScriptedAgent(options: ScriptedAgentOptions = {}): Promise<ScriptedAgent> {
+export async function startScriptedAgent(
+  options: ScriptedAgentOptions = {},
+): Promise<ScriptedAgent> {
   const name = options.name ?? 'assistant';
   const delayMs = options.delayMs ?? 0;
   const received: ReceivedMessage[] = [];
@@ -83,7 +90,9 @@ export async function startScriptedAgent(options: ScriptedAgentOptions = {}): Pr
     execute: async (context: RequestContext, bus: ExecutionEventBus) => {
       const { taskId, contextId } = context;
       const message = context.userMessage;
-      const text = message.parts.map((part) => (part.content?.$case === 'text' ? part.content.value : '')).join('');
+      const text = message.parts
+        .map((part) => (part.content?.$case === 'text' ? part.content.value : ''))
+        .join('');
       received.push({
         messageId: message.messageId,
         contextId,
@@ -92,14 +101,18 @@ export async function startScriptedAgent(options: ScriptedAgentOptions = {}): Pr
       });
       const abort = new AbortController();
       aborts.set(taskId, abort);
-      const status = (state: TaskState, extra: { text?: string; metadata?: Record<string, unknown> } = {}): void =>
+      const status = (
+        state: TaskState,
+        extra: { text?: string; metadata?: Record<string, unknown> } = {},
+      ): void =>
         bus.publish(
           AgentEvent.statusUpdate({
             taskId,
             contextId,
             status: {
               state,
-              message: extra.text === undefined ? undefined : agentMessage(taskId, contextId, extra.text),
+              message:
+                extra.text === undefined ? undefined : agentMessage(taskId, contextId, extra.text),
               timestamp: new Date().toISOString(),
             },
             metadata: extra.metadata ?? {},
@@ -127,7 +140,11 @@ export async function startScriptedAgent(options: ScriptedAgentOptions = {}): Pr
         AgentEvent.task({
           id: taskId,
           contextId,
-          status: { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString() },
+          status: {
+            state: TaskState.TASK_STATE_SUBMITTED,
+            message: undefined,
+            timestamp: new Date().toISOString(),
+          },
           artifacts: [],
           history: [message],
           metadata: {},
@@ -162,7 +179,9 @@ export async function startScriptedAgent(options: ScriptedAgentOptions = {}): Pr
           return;
         }
         chunk(sent, false);
-        status(TaskState.TASK_STATE_COMPLETED, { metadata: usageMetadata(text.length, sent.length) });
+        status(TaskState.TASK_STATE_COMPLETED, {
+          metadata: usageMetadata(text.length, sent.length),
+        });
       } finally {
         aborts.delete(taskId);
         bus.finished();
@@ -215,7 +234,11 @@ export async function startScriptedAgent(options: ScriptedAgentOptions = {}): Pr
   const requestHandler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
   const app = express();
   app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: requestHandler }));
-  app.post('/', express.json(), jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
+  app.post(
+    '/',
+    express.json(),
+    jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }),
+  );
   server.on('request', app);
 
   return {

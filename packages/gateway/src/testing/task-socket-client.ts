@@ -17,7 +17,11 @@ export class TaskSocketClient {
   }
 
   /** Opens a socket with the given cookie (and Origin, when given); rejects when the upgrade is refused. */
-  static open(baseUrl: string, cookie: string | undefined, origin?: string): Promise<TaskSocketClient> {
+  static open(
+    baseUrl: string,
+    cookie: string | undefined,
+    origin?: string,
+  ): Promise<TaskSocketClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/api/v1/ws`;
     const socket = new WebSocket(url, {
       headers: { ...(cookie ? { Cookie: cookie } : {}) },
@@ -39,7 +43,10 @@ export class TaskSocketClient {
   }
 
   /** Waits until a received message matches (checking those already received first). */
-  waitFor(predicate: (message: ServerMessage) => boolean, timeoutMs = 10_000): Promise<ServerMessage> {
+  waitFor(
+    predicate: (message: ServerMessage) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<ServerMessage> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = this.messages.find(predicate);
@@ -50,7 +57,11 @@ export class TaskSocketClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`));
+        reject(
+          new Error(
+            `no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -84,7 +95,8 @@ export class TaskSocketClient {
 export function assembleText(events: readonly { event: ServerMessage }[]): string {
   let text = '';
   for (const { event } of events) {
-    if (event.type === 'message-delta') text = event.replace ? String(event.text) : text + String(event.text);
+    if (event.type === 'message-delta')
+      text = event.replace ? String(event.text) : text + String(event.text);
   }
   return text;
 }

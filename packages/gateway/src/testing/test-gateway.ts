@@ -5,7 +5,9 @@ import { createLogger, type GatewayConfig, type Logger } from '@agent-mesh/share
 import { startGatewayServer, type RunningGateway, type StartGatewayOptions } from '../server.js';
 
 /** A gateway config for tests: memory history, one agent, defaults as the loader would apply them. */
-export function testGatewayConfig(overrides: Partial<GatewayConfig> & { agents: GatewayConfig['agents'] }): GatewayConfig {
+export function testGatewayConfig(
+  overrides: Partial<GatewayConfig> & { agents: GatewayConfig['agents'] },
+): GatewayConfig {
   return {
     host: '127.0.0.1',
     port: 0,
@@ -15,7 +17,11 @@ export function testGatewayConfig(overrides: Partial<GatewayConfig> & { agents: 
       pool: { max_connections: 5, connect_timeout_ms: 10_000, idle_timeout_ms: 30_000 },
     },
     platform_service: { database_url: '' },
-    auth: { mode: 'none', users: [], header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] } },
+    auth: {
+      mode: 'none',
+      users: [],
+      header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
+    },
     limits: { max_body_bytes: 1_048_576 },
     ...overrides,
   };
@@ -38,7 +44,9 @@ export function startTestGateway(
     gatewayId: options.gatewayId ?? 'test-gateway',
     runner: { recorder: { flushIntervalMs: 20 }, ...options.runner },
     ...(options.store ? { store: options.store } : {}),
-    ...(options.agentRefreshIntervalMs ? { agentRefreshIntervalMs: options.agentRefreshIntervalMs } : {}),
+    ...(options.agentRefreshIntervalMs
+      ? { agentRefreshIntervalMs: options.agentRefreshIntervalMs }
+      : {}),
   });
 }
 
@@ -57,7 +65,12 @@ export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
   /** Sends a request with the jar's cookie and keeps the cookie the gateway sets. */
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -65,7 +78,9 @@ export class ApiClient {
         ...(this.cookie ? { Cookie: this.cookie } : {}),
         ...headers,
       },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
+        : {}),
     });
     const setCookie = response.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0];

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { describeError } from './api/api-error.js';
-import type { AgentInfo, ChatSession, GatewayInfo } from './api/api-types.js';
+import type { ChatSession, GatewayInfo } from './api/api-types.js';
 import { ConversationView } from './components/conversation-view.js';
 import { EmptyState } from './components/empty-state.js';
 import { NewChatView } from './components/new-chat-view.js';
@@ -12,6 +12,7 @@ import { chatPath } from './state/route.js';
 import { useServices } from './state/services-context.js';
 import { titleFromMessage } from './state/session-title.js';
 import type { ConversationEvents } from './state/use-conversation.js';
+import { useAgents } from './state/use-agents.js';
 import { useRoute } from './state/use-route.js';
 import { useSessionList } from './state/use-session-list.js';
 import { useToasts } from './state/use-toasts.js';
@@ -26,12 +27,11 @@ export function App(): ReactElement {
   const list = useSessionList();
   const { toasts, showToast, dismissToast } = useToasts();
   const [info, setInfo] = useState<GatewayInfo | null>(null);
-  const [agents, setAgents] = useState<AgentInfo[] | null>(null);
-  const [agentsError, setAgentsError] = useState<string | null>(null);
   const [dismissedNotices, setDismissedNotices] = useState<ReadonlySet<string>>(new Set());
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const initialMessage = useRef<{ sessionId: string; text: string } | null>(null);
   const activeSessionId = route.name === 'chat' ? route.sessionId : null;
+  const { agents, error: agentsError } = useAgents(route.name === 'new-chat');
   const [fetchedSession, setFetchedSession] = useState<ChatSession | null>(null);
 
   useEffect(() => {
@@ -40,7 +40,6 @@ export function App(): ReactElement {
       .then(setInfo, (error: unknown) =>
         showToast(`Could not read the gateway configuration: ${describeError(error)}`),
       );
-    api.listAgents().then(setAgents, (error: unknown) => setAgentsError(describeError(error)));
   }, [api, showToast]);
 
   // The open chat may be older than the pages loaded in the sidebar: fetch it on its own then.

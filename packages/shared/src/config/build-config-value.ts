@@ -71,7 +71,9 @@ class ConfigValueBuilder {
   build(): BuiltConfigValue {
     this.problems.push(...this.root.problems);
     let value: unknown;
-    if (this.root.problems.length === 0) {
+    // After a syntax error the parser still returns the part it understood; building it lets one run
+    // report the misspelt keys and missing variables too, not only the syntax error.
+    if (this.root.document.contents !== null) {
       this.includeStack.push(this.root);
       value = this.buildNode(this.root, this.root.document.contents, '', undefined, {
         file: this.root.file,

@@ -52,6 +52,33 @@ const minimalAgent = (extra = '') => `agent:
 ${extra}`;
 
 describe('loadConfigFile', () => {
+  it('reports a misspelt key, a wrong enum, a missing variable and a syntax error of one file together', () => {
+    const file = write(
+      'four-problems.yaml',
+      `agent:
+  name: a
+  port: 8101
+  model: { provider: builtin, name: recall }
+  sesion_service: { type: memory }
+  session_service:
+    type: sqll
+    database_url: \${NOT_SET_DB}
+  peers: [
+`,
+    );
+    const lines = problemLines(file);
+    expect(lines).toEqual([
+      `${file}:5:3 agent.sesion_service is not allowed (did you mean session_service?)`,
+      `${file}:7:11 agent.session_service.type must be one of: memory, sql`,
+      expect.stringMatching(
+        new RegExp(
+          `^${file}:8:19 agent\\.session_service\\.database_url environment variable NOT_SET_DB is not set`,
+        ),
+      ),
+      expect.stringMatching(new RegExp(`^${file}:10:1 YAML syntax error: `)),
+    ]);
+  });
+
   it('loads the shipped assistant: include, merge key, defaults and peers', () => {
     const config = loadAgentConfig(join(repoRoot, 'config/agents/assistant.yaml'), { env: {} });
     expect(config).toMatchObject({

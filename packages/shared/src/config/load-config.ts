@@ -82,12 +82,17 @@ export function inspectConfigFile(file: string, options: LoadConfigOptions = {})
     );
     inspection.kind = kind;
     if (kind !== undefined) {
+      const schemaProblems = validateConfigValue(kind, built.value, {
+        file,
+        sourceMap: built.sourceMap,
+        reported: built.reported,
+      });
+      // A document with a syntax error is only partly understood: missing keys and wrong types may be
+      // artefacts of the error, but a misspelt key or a value outside an enum is a problem of its own.
       problems.push(
-        ...validateConfigValue(kind, built.value, {
-          file,
-          sourceMap: built.sourceMap,
-          reported: built.reported,
-        }),
+        ...(yaml.problems.length > 0
+          ? schemaProblems.filter(isReliableAfterSyntaxError)
+          : schemaProblems),
       );
       if (problems.length === 0) {
         inspection.config = (built.value as Record<ConfigKind, AgentConfig | GatewayConfig>)[kind];
@@ -96,6 +101,12 @@ export function inspectConfigFile(file: string, options: LoadConfigOptions = {})
   }
   inspection.problems = sortProblems(problems);
   return inspection;
+}
+
+function isReliableAfterSyntaxError(problem: ConfigProblem): boolean {
+  return (
+    problem.message.startsWith('is not allowed') || problem.message.startsWith('must be one of')
+  );
 }
 
 /** Decides whether a document is an agent or a gateway file, adding a problem when it is neither or both. */

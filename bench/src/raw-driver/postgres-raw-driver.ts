@@ -1,0 +1,120 @@
+import type { ParsedDatabaseUrl } from '@agent-mesh/shared';
+import pg from 'pg';
+import { inBatches, seedBatchSize, type RawDriver, type RawEventRow } from './raw-driver.js';
+
+const eventColumns =
+  'seq, id, invocation_id, author, message_id, content, actions, usage, "timestamp"';
+
+function eventValues(row: RawEventRow): unknown[] {
+  return [
+    row.sessionPk,
+    row.seq,
+    row.id,
+    row.invocationId,
+    row.author,
+    row.messageId,
+    row.content,
+    row.actions,
+    row.usage,
+    // timestamp(3) without time zone ignores the offset: the UTC wall time is stored, as Prisma does.
+    row.timestamp.toISOString(),
+  ];
+}
+
+/** `($1, …, $10), ($11, …)` for `rows` rows of `columns` parameters. */
+function placeholders(rows: number, columns: number): string {
+  return Array.from(
+    { length: rows },
+    (_, row) =>
+      `(${Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`).join(', ')})`,
+  ).join(', ');
+}
+
+/**
+ * The raw PostgreSQL reference: a node-postgres pool of the same size as ours, UTC sessions, plain
+ * parameterised queries (no ORM, no transaction around single statements).
+ */
+export function openPostgresRawDriver(parsed: ParsedDatabaseUrl, maxConnections: number): RawDriver {
+  const pool = new pg.Pool({
+    host: parsed.socketPath ?? parsed.host,
+    port: parsed.port,
+    user: parsed.user,
+    password: parsed.password,
+    database: parsed.database,
+    max: maxConnections,
+    options: '-c TimeZone=UTC',
+  });
+  const insertOne = `INSERT INTO events (session_pk, ${eventColumns}) VALUES ${placeholders(1, 10)}`;
+  return {
+    provider: 'postgresql',
+    insertEvent: async (row) => {
+      await pool.query(insertOne, eventValues(row));
+    },
+    insertEvents: async (rows) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const batch of inBatches(rows, seedBatchSize)) {
+          await client.query(
+            `INSERT INTO events (session_pk, ${eventColumns}) VALUES ${placeholders(batch.length, 10)}`,
+            batch.flatMap(eventValues),
+          );
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    insertSessions: async (rows) => {
+      const pks = new Map<string, number>();
+      for (const batch of inBatches(rows, seedBatchSize)) {
+        const result = await pool.query<{ pk: number; id: string }>(
+          `INSERT INTO sessions (app_name, user_id, id, state, last_seq, compaction_seq, created_at, updated_at) VALUES ${placeholders(batch.length, 8)} RETURNING pk, id`,
+          batch.flatMap((row) => [
+            row.appName,
+            row.userId,
+            row.id,
+            row.state,
+            row.lastSeq,
+            row.compactionSeq,
+            row.createdAt.toISOString(),
+            row.updatedAt.toISOString(),
+          ]),
+        );
+        for (const inserted of result.rows) pks.set(inserted.id, inserted.pk);
+      }
+      return pks;
+    },
+    setSessionSeqs: async (pk, lastSeq, compactionSeq) => {
+      await pool.query('UPDATE sessions SET last_seq = $1, compaction_seq = $2 WHERE pk = $3', [
+        lastSeq,
+        compactionSeq,
+        pk,
+      ]);
+    },
+    selectEventsAfter: async (pk, afterSeq) =>
+      (
+        await pool.query(
+          `SELECT ${eventColumns} FROM events WHERE session_pk = $1 AND seq > $2 ORDER BY seq`,
+          [pk, afterSeq],
+        )
+      ).rows,
+    selectHistory: async (pk) =>
+      (await pool.query(`SELECT ${eventColumns} FROM events WHERE session_pk = $1 ORDER BY seq`, [pk]))
+        .rows,
+    selectRecentSessions: async (appName, userId, limit) =>
+      (
+        await pool.query(
+          'SELECT id, last_seq, created_at, updated_at FROM sessions WHERE app_name = $1 AND user_id = $2 ORDER BY updated_at DESC LIMIT $3',
+          [appName, userId, limit],
+        )
+      ).rows,
+    serverVersion: async () =>
+      (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]
+        ?.server_version ?? 'unknown',
+    close: () => pool.end(),
+  };
+}

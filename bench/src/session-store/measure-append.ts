@@ -1,0 +1,100 @@
+import { measureInterleaved } from '../timing/measure-interleaved.js';
+import { runConcurrently } from '../timing/run-concurrently.js';
+import { median, summarize, type Summary } from '../report/stats.js';
+import { createBenchEvent, toRawEventRow } from './event-payload.js';
+import type { StorePair } from './open-store-pair.js';
+
+/** Throughput and per-event latency of one side of an append benchmark. */
+export interface AppendSide {
+  eventsPerSecond: number;
+  latencyMs: Summary;
+}
+
+/** Ours (appendEvent) and the reference (one raw single-row INSERT per event), same run. */
+export interface AppendFigures {
+  ours: AppendSide;
+  reference: AppendSide;
+}
+
+/**
+ * Appends `count` events one after the other to one session on each side, alternating ours and the raw
+ * INSERT event by event (after `warmup` untimed ones each), and reports events/s and latency percentiles.
+ */
+export async function measureSequentialAppend(
+  pair: StorePair,
+  count: number,
+  warmup: number,
+): Promise<AppendFigures> {
+  const { key, referencePk } = await pair.createSession('sequential-append');
+  const events = Array.from({ length: count + warmup }, (_, index) => createBenchEvent(index));
+  let ours = 0;
+  let reference = 0;
+  const samples = await measureInterleaved({
+    warmup,
+    runs: count,
+    ours: () => pair.service.appendEvent(key, events[ours++] as (typeof events)[number]),
+    reference: () => {
+      const index = reference++;
+      return pair.reference.insertEvent(
+        toRawEventRow(events[index] as (typeof events)[number], referencePk, index + 1),
+      );
+    },
+  });
+  return { ours: sideOf(samples.ours), reference: sideOf(samples.reference) };
+}
+
+function sideOf(latenciesMs: number[]): AppendSide {
+  const totalMs = latenciesMs.reduce((sum, value) => sum + value, 0);
+  return { eventsPerSecond: (latenciesMs.length * 1000) / totalMs, latencyMs: summarize(latenciesMs) };
+}
+
+/**
+ * `sessions` writers at once, each appending `eventsPerSession` events to its own session, on each side;
+ * repeated `rounds` times with the order of the sides swapped each round. Reports the median events/s.
+ */
+export async function measureConcurrentAppend(
+  pair: StorePair,
+  sessions: number,
+  eventsPerSession: number,
+  rounds: number,
+): Promise<{ ours: number; reference: number }> {
+  const ours: number[] = [];
+  const reference: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const created = await Promise.all(
+      Array.from({ length: sessions }, (_, index) =>
+        pair.createSession(`concurrent-${round}-${index}`),
+      ),
+    );
+    const events = Array.from({ length: eventsPerSession }, (_, index) => createBenchEvent(index));
+    const runOurs = async (): Promise<void> => {
+      const run = await runConcurrently(sessions, eventsPerSession, (worker, index) =>
+        pair.service.appendEvent(
+          created[worker]?.key ?? missing(),
+          events[index] ?? missing(),
+        ),
+      );
+      ours.push((sessions * eventsPerSession * 1000) / run.elapsedMs);
+    };
+    const runReference = async (): Promise<void> => {
+      const run = await runConcurrently(sessions, eventsPerSession, (worker, index) =>
+        pair.reference.insertEvent(
+          toRawEventRow(events[index] ?? missing(), created[worker]?.referencePk ?? missing(), index + 1),
+        ),
+      );
+      reference.push((sessions * eventsPerSession * 1000) / run.elapsedMs);
+    };
+    if (round % 2 === 0) {
+      await runOurs();
+      await runReference();
+    } else {
+      await runReference();
+      await runOurs();
+    }
+  }
+  return { ours: median(ours), reference: median(reference) };
+}
+
+function missing(): never {
+  throw new Error('benchmark bookkeeping error: index out of range');
+}
