@@ -49,7 +49,7 @@ async function readReplies(page: Page): Promise<{ status: string; text: string }
   return page.$$eval('[data-role="agent"]', (elements) =>
     elements.map((element) => ({
       status: element.getAttribute('data-status') ?? '',
-      text: element.querySelector('.markdown')?.textContent ?? '',
+      text: (element.querySelector('.markdown')?.textContent ?? '').trim(),
     })),
   );
 }
@@ -191,9 +191,13 @@ describe('the web UI', () => {
     await Promise.all([gateway.kill('SIGKILL'), agent.kill('SIGKILL')]);
     agent = await startAgentProcess(agentConfig, { cwd: temp.path });
     gateway = await startGateway();
-    await page.reload();
-    untolerate();
 
+    // Without a refresh, the page reconnects, resubscribes from the last event it has and learns the end.
+    await waitFor(async () => (await lastReply(page))?.status === 'interrupted', {
+      description: 'the open page to show the cut reply as interrupted after reconnecting',
+    });
+    untolerate();
+    await page.reload();
     const replies = await waitFor(
       async () => {
         const all = await readReplies(page);
@@ -236,6 +240,18 @@ describe('the web UI', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(browser.dialogs).toEqual([]);
     await browser.screenshot('06-html-as-text');
+
+    // The same chat in dark mode on a phone, with the chat list as a drawer.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await browser.screenshot('06b-dark-narrow');
+    await page.getByRole('button', { name: 'Open chat list' }).click();
+    await expect.poll(() => page.locator('.sidebar--open').isVisible()).toBe(true);
+    await browser.screenshot('06c-dark-narrow-drawer');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.sidebar--open').count()).toBe(0);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('stops a streaming reply, records feedback and renames and deletes chats', async () => {
@@ -298,6 +314,28 @@ describe('the web UI', () => {
     await expect.poll(() => page.getByText('No chats yet').isVisible()).toBe(true);
   });
 
+  it('pages the chat list with Load more', async () => {
+    const { page } = browser;
+    const names = Array.from({ length: 23 }, (_, index) => `Paged chat ${index + 1}`);
+    await page.evaluate(async (toCreate) => {
+      for (const name of toCreate) {
+        const response = await fetch('/api/v1/sessions', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ agent: 'assistant', name }),
+        });
+        if (response.status !== 201) throw new Error(`POST /api/v1/sessions answered ${response.status}`);
+      }
+    }, names);
+    await page.reload();
+    await expect.poll(() => page.locator('.session-item').count()).toBe(20);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => page.locator('.session-item').count()).toBe(23);
+    expect((await page.locator('.session-item__name').allTextContents()).sort()).toEqual([...names].sort());
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+    await browser.screenshot('09-paged-chat-list');
+  });
+
   // Last, because its cookie replaces the one of the SQL gateway (cookies are per host, not per port).
   it('warns that history is lost on restart when the gateway keeps it in memory', async () => {
     const { page } = browser;
@@ -322,7 +360,7 @@ describe('the web UI', () => {
     expect(await notice.textContent()).toBe(
       'History is kept in memory and will be lost when the gateway restarts.',
     );
-    await browser.screenshot('09-memory-notice');
+    await browser.screenshot('10-memory-notice');
     await memoryGateway.kill('SIGTERM');
   });
 });

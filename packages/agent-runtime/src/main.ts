@@ -1,5 +1,5 @@
 // Process wiring of one agent: load the YAML, start, stop on SIGINT/SIGTERM. Logic lives in runtime.ts.
-import { createLogger, loadAgentConfig, type Logger } from '@agent-mesh/shared';
+import { closeOnStop, createLogger, loadAgentConfig, type Logger } from '@agent-mesh/shared';
 import { startAgent, type RunningAgent } from './runtime.js';
 
 /** What runAgentProcess needs besides the file. */
@@ -30,21 +30,5 @@ export async function runAgentProcess(
     ...(options.peerUrls ? { peerUrls: options.peerUrls } : {}),
   });
   options.onStarted?.(agent);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  logger.info({ signal }, `stopping agent "${config.name}"`);
-  const forceExit = (): void => {
-    logger.warn('second signal: exiting without waiting');
-    process.exit(130);
-  };
-  process.once('SIGINT', forceExit);
-  process.once('SIGTERM', forceExit);
-  try {
-    await agent.close();
-  } finally {
-    process.off('SIGINT', forceExit);
-    process.off('SIGTERM', forceExit);
-  }
+  await closeOnStop(`agent "${config.name}"`, logger, () => agent.close());
 }

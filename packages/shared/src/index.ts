@@ -83,3 +83,5 @@ export type {
   WebSession,
   GatewaySetting,
 } from './database/database-types.js';
+export { closeOnStop, waitForStop } from './process/wait-for-stop.js';
+export type { StopReason } from './process/wait-for-stop.js';

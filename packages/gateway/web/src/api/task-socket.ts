@@ -18,7 +18,7 @@ interface Subscription {
 }
 
 const pingIntervalMs = 25_000;
-const maxBackoffMs = 8_000;
+const maxBackoffMs = 5_000;
 
 /**
  * One WebSocket to the gateway shared by every task stream of the page. It connects when the first task is

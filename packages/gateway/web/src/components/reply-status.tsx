@@ -8,7 +8,7 @@ const labels: Record<
 > = {
   interrupted: {
     badge: 'Interrupted',
-    text: 'The reply was cut off when the gateway or the agent stopped. The part received so far is kept.',
+    text: 'The reply was cut off before it was complete; the text so far is kept.',
   },
   failed: { badge: 'Failed', text: 'The agent could not answer.' },
   canceled: { badge: 'Stopped', text: 'You stopped this reply.' },
@@ -29,7 +29,7 @@ export function ReplyStatus({
     <div className={`reply-status reply-status--${status}`}>
       <span className={`badge badge--${status}`}>{label.badge}</span>
       <span className="reply-status__text">
-        {status === 'failed' && error !== undefined && error !== '' ? error : label.text}
+        {error !== undefined && error !== '' ? error : label.text}
       </span>
       <button type="button" className="button button--ghost button--small" onClick={onRetry}>
         <Icon name="retry" size={15} />
