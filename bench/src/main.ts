@@ -7,8 +7,10 @@ import type { BenchRow } from './report/bench-row.js';
 import { describeMachine, formatMachine } from './report/describe-machine.js';
 import { formatTable } from './report/format-table.js';
 import { writeResults } from './report/write-results.js';
+import { gatewayTurnSettings, runGatewayTurnBench } from './gateway-turn/run-gateway-turn-bench.js';
 import { runSessionStoreBench } from './session-store/run-session-store-bench.js';
 import { sessionStoreSettings } from './session-store/session-store-settings.js';
+import { runStartupBench } from './startup/run-startup-bench.js';
 
 const resultsFolder = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -25,6 +27,12 @@ async function main(): Promise<void> {
     rows.push(
       ...(await runSessionStoreBench(options.providers, sessionStoreSettings(options.full), log)),
     );
+  }
+  if (options.groups.includes('gateway-turn')) {
+    rows.push(...(await runGatewayTurnBench(gatewayTurnSettings(options.full), log)));
+  }
+  if (options.groups.includes('startup')) {
+    rows.push(...(await runStartupBench(options.full ? 5 : 3, log)));
   }
   const file = writeResults(resultsFolder, {
     startedAt: startedAt.toISOString(),

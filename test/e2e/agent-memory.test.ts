@@ -114,7 +114,7 @@ describe('an agent with memory sessions', () => {
     expect(card.capabilities?.extensions).toContainEqual(
       expect.objectContaining({
         uri: 'https://agent-mesh.dev/extensions/session-persistence/v1',
-        params: { persistence: 'memory', behavior: 'PERSISTENT' },
+        params: { persistence: 'memory', behavior: 'PERSISTENT', management: '/mesh/v1' },
       }),
     );
   });

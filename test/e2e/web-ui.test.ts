@@ -20,7 +20,7 @@ import { launchWebUiBrowser, type WebUiBrowser } from './helpers/web-ui-browser.
 // word every `delay_ms`), both on SQLite files in a temp folder, restarted with SIGKILL mid-reply.
 
 const webIndex = join(repoRoot, 'packages/gateway/web/dist/index.html');
-const wordDelayMs = 120;
+const wordDelayMs = 150;
 /** Chatter the built-in model echoes back as "You said: …" (no facts, no question), 30 words long. */
 const longMessage = (label: string): string =>
   `${label} ` +
@@ -37,7 +37,9 @@ let browser: WebUiBrowser;
 
 async function startGateway(): Promise<MeshProcess> {
   const started = startMeshProcess(['gateway', '--config', gatewayConfig], { cwd: temp.path });
-  await started.waitForLog((entry) => typeof entry.msg === 'string' && entry.msg.includes('listening on'));
+  await started.waitForLog(
+    (entry) => typeof entry.msg === 'string' && entry.msg.includes('listening on'),
+  );
   await waitFor(async () => (await fetch(`${gatewayUrl}/healthz`)).ok, {
     description: `${gatewayUrl}/healthz`,
   });
@@ -69,7 +71,11 @@ beforeAll(async () => {
     throw new Error(`${webIndex} is missing: build the web UI first with \`pnpm build\`.`);
   }
   temp = createTempDir('web-ui');
-  const [agentPort, gatewayPort, deadPort] = await Promise.all([getFreePort(), getFreePort(), getFreePort()]);
+  const [agentPort, gatewayPort, deadPort] = await Promise.all([
+    getFreePort(),
+    getFreePort(),
+    getFreePort(),
+  ]);
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   agentConfig = temp.write(
     'assistant.yaml',
@@ -105,7 +111,14 @@ beforeAll(async () => {
   browser = await launchWebUiBrowser({ artifactsFolder: 'web-ui' });
 });
 
-afterEach(() => {
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') {
+    // Leave the evidence: what the page showed and what the processes said.
+    await browser.screenshot(`failed-${task.name.replace(/\W+/g, '-')}`);
+    console.error(
+      `gateway output:\n${gateway.output().slice(-4000)}\nagent output:\n${agent.output().slice(-4000)}`,
+    );
+  }
   // Page errors, console errors and CSP violations fail the test that caused them.
   expect(browser.problems.splice(0)).toEqual([]);
 });
@@ -152,12 +165,24 @@ describe('the web UI', () => {
     );
     expect(grown.text.startsWith(first.text), JSON.stringify({ first, grown })).toBe(true);
     expect(grown.status).toBe('running');
-    await expect.poll(() => page.getByRole('button', { name: 'Stop the reply' }).isVisible()).toBe(true);
-    await browser.screenshot('02-streaming');
 
-    // Refresh while it still streams: the page reopens the same chat and the reply completes.
+    // Refresh while it still streams: the page reopens the same chat, shows the text so far and goes on.
     await page.reload();
     expect(page.url()).toBe(chatUrl);
+    const resumed = await waitFor(async () => (await lastReply(page)) ?? undefined, {
+      description: 'the reply to show after the refresh',
+    });
+    expect(resumed.status, 'the reply should still stream after the refresh').toBe('running');
+    await waitFor(
+      async () =>
+        ((await lastReply(page))?.text.length ?? 0) >
+        Math.max(resumed.text.length, grown.text.length),
+      { description: 'the reply to keep growing after the refresh' },
+    );
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Stop the reply' }).isVisible())
+      .toBe(true);
+    await browser.screenshot('02-streaming-after-refresh');
     const done = await waitFor(
       async () => {
         const reply = await lastReply(page);
@@ -205,7 +230,10 @@ describe('the web UI', () => {
       },
       { description: 'the history with the cut reply marked interrupted' },
     );
-    expect(replies[0]).toEqual({ status: 'completed', text: `You said: ${longMessage('Streaming')}` });
+    expect(replies[0]).toEqual({
+      status: 'completed',
+      text: `You said: ${longMessage('Streaming')}`,
+    });
     expect(`You said: ${message}`.startsWith(replies[1]?.text ?? '')).toBe(true);
     expect(replies[1]?.text).toContain('You said: Interrupted');
     expect(await page.locator('.badge--interrupted').textContent()).toBe('Interrupted');
@@ -244,12 +272,14 @@ describe('the web UI', () => {
     // The same chat in dark mode on a phone, with the chat list as a drawer.
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.setViewportSize({ width: 390, height: 844 });
+    const sidebar = page.getByRole('navigation', { name: 'Chats' });
+    await expect.poll(() => sidebar.isVisible()).toBe(false);
     await browser.screenshot('06b-dark-narrow');
     await page.getByRole('button', { name: 'Open chat list' }).click();
-    await expect.poll(() => page.locator('.sidebar--open').isVisible()).toBe(true);
+    await expect.poll(async () => (await sidebar.boundingBox())?.x).toBe(0);
     await browser.screenshot('06c-dark-narrow-drawer');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('.sidebar--open').count()).toBe(0);
+    await expect.poll(() => sidebar.isVisible()).toBe(false);
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
@@ -273,15 +303,21 @@ describe('the web UI', () => {
     // Feedback on the first reply, kept by the gateway across a reload.
     const firstReply = page.locator('[data-role="agent"]').first();
     await firstReply.getByRole('button', { name: 'Good reply' }).click();
-    await expect.poll(() => firstReply.getByRole('button', { name: 'Good reply' }).getAttribute('aria-pressed')).toBe(
-      'true',
-    );
+    await expect
+      .poll(() =>
+        firstReply.getByRole('button', { name: 'Good reply' }).getAttribute('aria-pressed'),
+      )
+      .toBe('true');
     const taskId = await firstReply.getAttribute('data-task-id');
     await waitFor(
       async () => {
         const task = await page.evaluate(async (id) => {
-          const response = await fetch(`/api/v1/sessions/${location.pathname.split('/').pop()}/messages`);
-          const body = (await response.json()) as { messages: { taskId: string; role: string; feedback?: unknown }[] };
+          const response = await fetch(
+            `/api/v1/sessions/${location.pathname.split('/').pop()}/messages`,
+          );
+          const body = (await response.json()) as {
+            messages: { taskId: string; role: string; feedback?: unknown }[];
+          };
           return body.messages.find((item) => item.taskId === id && item.role === 'agent');
         }, taskId);
         return JSON.stringify(task?.feedback) === JSON.stringify({ rating: 'up' });
@@ -298,8 +334,12 @@ describe('the web UI', () => {
     await nameInput.fill('Renamed in the browser');
     await nameInput.press('Enter');
     await page.reload();
-    await expect.poll(() => page.locator('.session-item__name').first().textContent()).toBe('Renamed in the browser');
-    await expect.poll(() => page.locator('.top-bar__title').textContent()).toBe('Renamed in the browser');
+    await expect
+      .poll(() => page.locator('.session-item__name').first().textContent())
+      .toBe('Renamed in the browser');
+    await expect
+      .poll(() => page.locator('.top-bar__title').textContent())
+      .toBe('Renamed in the browser');
 
     // Delete with confirmation: back to a new chat, and the list is empty.
     await page.locator('.session-item').first().hover();
@@ -324,14 +364,17 @@ describe('the web UI', () => {
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ agent: 'assistant', name }),
         });
-        if (response.status !== 201) throw new Error(`POST /api/v1/sessions answered ${response.status}`);
+        if (response.status !== 201)
+          throw new Error(`POST /api/v1/sessions answered ${response.status}`);
       }
     }, names);
     await page.reload();
     await expect.poll(() => page.locator('.session-item').count()).toBe(20);
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => page.locator('.session-item').count()).toBe(23);
-    expect((await page.locator('.session-item__name').allTextContents()).sort()).toEqual([...names].sort());
+    expect((await page.locator('.session-item__name').allTextContents()).sort()).toEqual(
+      [...names].sort(),
+    );
     expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
     await browser.screenshot('09-paged-chat-list');
   });
@@ -353,7 +396,9 @@ describe('the web UI', () => {
       ].join('\n'),
     );
     const memoryGateway = startMeshProcess(['gateway', '--config', file], { cwd: temp.path });
-    await memoryGateway.waitForLog((entry) => typeof entry.msg === 'string' && entry.msg.includes('listening on'));
+    await memoryGateway.waitForLog(
+      (entry) => typeof entry.msg === 'string' && entry.msg.includes('listening on'),
+    );
     await page.goto(memoryUrl);
     const notice = page.getByRole('alert').filter({ hasText: 'History is kept in memory' });
     await expect.poll(() => notice.isVisible()).toBe(true);

@@ -120,6 +120,9 @@ export function openMariaDbRawDriver(parsed: ParsedDatabaseUrl, maxConnections: 
         'SELECT id, last_seq, created_at, updated_at FROM sessions WHERE app_name = ? AND user_id = ? ORDER BY updated_at DESC LIMIT ?',
         [appName, userId, limit],
       )) as unknown[],
+    analyze: async () => {
+      await pool.query('ANALYZE TABLE sessions, events');
+    },
     serverVersion: async () => {
       const rows = (await pool.query('SELECT VERSION() AS version')) as { version: string }[];
       return rows[0]?.version ?? 'unknown';

@@ -44,6 +44,8 @@ export function openPostgresRawDriver(parsed: ParsedDatabaseUrl, maxConnections:
     max: maxConnections,
     options: '-c TimeZone=UTC',
   });
+  // An idle connection dropped by the server (e.g. when the database is dropped) must not crash the run.
+  pool.on('error', () => undefined);
   const insertOne = `INSERT INTO events (session_pk, ${eventColumns}) VALUES ${placeholders(1, 10)}`;
   return {
     provider: 'postgresql',
@@ -112,6 +114,9 @@ export function openPostgresRawDriver(parsed: ParsedDatabaseUrl, maxConnections:
           [appName, userId, limit],
         )
       ).rows,
+    analyze: async () => {
+      await pool.query('ANALYZE sessions, events');
+    },
     serverVersion: async () =>
       (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]
         ?.server_version ?? 'unknown',

@@ -46,6 +46,11 @@ export interface RawDriver {
   selectHistory(sessionPk: number): Promise<unknown[]>;
   /** One query: a user's most recently updated sessions. */
   selectRecentSessions(appName: string, userId: string, limit: number): Promise<unknown[]>;
+  /**
+   * Refreshes the planner statistics after seeding, as PostgreSQL's autovacuum and InnoDB's persistent
+   * statistics do on their own in production; a no-op on SQLite, which never gathers them by itself.
+   */
+  analyze(): Promise<void>;
   /** The server (or library) version, for the machine description. */
   serverVersion(): Promise<string>;
   close(): Promise<void>;

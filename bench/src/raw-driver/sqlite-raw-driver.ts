@@ -86,6 +86,7 @@ export function openSqliteRawDriver(path: string): RawDriver {
     selectHistory: async (pk) => selectHistory.all(pk),
     selectRecentSessions: async (appName, userId, limit) =>
       selectRecent.all(appName, userId, limit),
+    analyze: async () => {},
     serverVersion: async () =>
       (db.prepare('SELECT sqlite_version() AS version').get() as { version: string }).version,
     close: async () => {

@@ -43,6 +43,7 @@ export async function seedCompactedSession(
     await pair.seeder.insertEvents(rowsFor(events, oursPk, first));
     await pair.reference.insertEvents(rowsFor(events, referencePk, first));
   }
+  await analyzeBoth(pair);
   return { key, referencePk, total, compactionSeq, coveredEnd };
 }
 
@@ -74,6 +75,12 @@ export async function seedUserSessions(
     });
     await insertBoth(pair.seeder, pair.reference, rows);
   }
+  await analyzeBoth(pair);
+}
+
+async function analyzeBoth(pair: StorePair): Promise<void> {
+  await pair.seeder.analyze();
+  await pair.reference.analyze();
 }
 
 async function insertBoth(

@@ -8,6 +8,12 @@ export type { StartAgentOptions, RunningAgent } from './runtime.js';
 export { runAgentProcess } from './main.js';
 export type { RunAgentProcessOptions } from './main.js';
 export { createSessionService, MemorySessionService, SqlSessionService } from './sessions/index.js';
+export { AgentSessionAdmin } from './sessions/agent-session-admin.js';
+export type {
+  AgentSessionExport,
+  AgentSessionListing,
+  AgentSessionSelector,
+} from './sessions/agent-session-admin.js';
 export type {
   SessionServiceConfig,
   SessionService,
@@ -26,8 +32,10 @@ export type {
   Delegation,
   DelegationResult,
   PeerDelegate,
+  ModelErrorHookInput,
   RunnerHooks,
   RunnerOptions,
+  TurnCompaction,
   TurnHookInput,
   TurnRequest,
   TurnResult,
@@ -45,6 +53,7 @@ export type { SessionRoute } from './runner/resolve-session-route.js';
 export {
   createReplyContent,
   createUserContent,
+  isFailedReply,
   replyDataOf,
   textOf,
 } from './runner/reply-content.js';
@@ -86,3 +95,34 @@ export type {
   TranscriptMessage,
   ModelConfigInput,
 } from './models/index.js';
+export {
+  compactSession,
+  createCompactionHooks,
+  createOverflowHandler,
+  createSessionLock,
+  estimateWindow,
+  generalSummaryInstruction,
+  isContextOverflowError,
+  selectTurnsToCompact,
+  splitIntoTurns,
+  turnsToCompact,
+} from './compaction/index.js';
+export type {
+  CompactSessionOptions,
+  CompactionHooksOptions,
+  CompactionReason,
+  CompactionResult,
+  OverflowInfo,
+  SessionLock,
+  SessionLockOptions,
+  StoredCompaction,
+  TurnSelection,
+} from './compaction/index.js';
+export { createManagementRouter } from './management/create-management-router.js';
+export type { ManagementRouterOptions } from './management/create-management-router.js';
+export { compactOnRequest } from './management/compact-on-request.js';
+export type { CompactOnRequestOptions } from './management/compact-on-request.js';
+export { readContextUsage, describeCompaction } from './management/read-context-usage.js';
+export type { ContextUsage, ReadContextUsageOptions } from './management/read-context-usage.js';
+export { parseCompactRequest, parseSessionQuery } from './management/parse-management-request.js';
+export type { CompactTarget, SessionTarget } from './management/parse-management-request.js';

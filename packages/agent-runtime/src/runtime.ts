@@ -6,17 +6,23 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import {
   MeshError,
   openDatabase,
+  waitForDrain,
   type AgentConfig,
   type AgentDatabase,
   type Logger,
+  type MeshMetrics,
 } from '@agent-mesh/shared';
 import { createAgentCard } from './a2a/agent-card.js';
 import { createA2aApp, type ReadinessReport } from './a2a/create-a2a-app.js';
 import { GuardedRequestHandler } from './a2a/guarded-request-handler.js';
 import { PrismaTaskStore } from './a2a/prisma-task-store.js';
 import { RunnerAgentExecutor } from './a2a/runner-agent-executor.js';
+import { createCompactionHooks } from './compaction/create-compaction-hooks.js';
+import { createSessionLock } from './compaction/create-session-lock.js';
+import { createManagementRouter } from './management/create-management-router.js';
 import { createLanguageModel, resolveContextWindow } from './models/index.js';
 import { A2aPeerDelegate } from './peers/a2a-peer-delegate.js';
+import { createAgentOperations, defaultShutdownGraceMs } from './operations/agent-operations.js';
 import { Runner } from './runner/runner.js';
 import type { RunnerHooks } from './runner/runner-types.js';
 import { createSessionService } from './sessions/index.js';
@@ -30,7 +36,10 @@ export interface StartAgentOptions {
   configFile?: string;
   /** URLs of peers listed by bare name, e.g. from a launcher that knows every agent's address. */
   peerUrls?: Readonly<Record<string, string>>;
-  /** Seams for context management (compaction); see RunnerHooks. */
+  /**
+   * Seams for context management; default: automatic compaction as `auto_summarization` says (see
+   * createCompactionHooks). Given hooks replace it.
+   */
   hooks?: RunnerHooks;
 }
 
@@ -40,7 +49,13 @@ export interface RunningAgent {
   url: string;
   port: number;
   card: AgentCard;
-  /** Stops accepting requests, interrupts running turns (partial replies kept), then closes the database. */
+  /** The process's Prometheus metrics (served at /metrics). */
+  metrics: MeshMetrics;
+  /**
+   * Stops accepting requests (503, /readyz too), lets running turns finish for up to
+   * `shutdown_grace_ms`, interrupts the rest (partial replies kept), stops the retention schedule, then
+   * closes the database pool.
+   */
   close(): Promise<void>;
 }
 
@@ -76,16 +91,37 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 }
 
 /** A model that fails every call with the reason the configured one could not be built. */
-function unavailableModel(config: AgentConfig, problem: MeshError): LanguageModelV3 {
+function unavailableModel(model: AgentConfig['model'], problem: MeshError): LanguageModelV3 {
   const fail = (): Promise<never> => Promise.reject(problem);
   return {
     specificationVersion: 'v3',
-    provider: config.model.provider,
-    modelId: config.model.name,
+    provider: model.provider,
+    modelId: model.name,
     supportedUrls: {},
     doGenerate: fail,
     doStream: fail,
   };
+}
+
+/**
+ * Builds a configured model; one that cannot be built (e.g. a missing API key) is replaced by a model
+ * that fails every call with the reason, which /readyz reports.
+ */
+function buildModel(
+  modelConfig: AgentConfig['model'],
+  where: string,
+  logger: Logger,
+): { model: LanguageModelV3; problem: MeshError | undefined } {
+  try {
+    return { model: createLanguageModel(modelConfig), problem: undefined };
+  } catch (error) {
+    const problem =
+      error instanceof MeshError
+        ? error
+        : new MeshError('CONFIG_INVALID', (error as Error).message, {}, { cause: error });
+    logger.error({ err: problem }, `the ${where} cannot be used: ${problem.message}`);
+    return { model: unavailableModel(modelConfig, problem), problem };
+  }
 }
 
 function delay(ms: number): Promise<void> {
@@ -112,22 +148,31 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   }
   const server = createServer();
   try {
-    const sessionService = createSessionService(
-      database ? { type: 'sql', database } : { type: 'memory' },
-    );
+    const operations = createAgentOperations({ config, database, logger });
+    const sessionService = createSessionService({
+      ...(database ? { type: 'sql', database } : { type: 'memory' }),
+      observer: operations.sessionObserver,
+    });
 
-    let model: LanguageModelV3;
-    let modelProblem: MeshError | undefined;
-    try {
-      model = createLanguageModel(config.model);
-    } catch (error) {
-      modelProblem =
-        error instanceof MeshError
-          ? error
-          : new MeshError('CONFIG_INVALID', (error as Error).message, {}, { cause: error });
-      logger.error({ err: modelProblem }, `the model cannot be used: ${modelProblem.message}`);
-      model = unavailableModel(config, modelProblem);
-    }
+    const built = buildModel(config.model, 'model', logger);
+    const model = built.model;
+    const modelProblem = built.problem;
+    const summarizerConfig = config.auto_summarization.model;
+    const summarizer =
+      summarizerConfig === undefined
+        ? { model, problem: undefined }
+        : buildModel(summarizerConfig, 'auto_summarization.model', logger);
+    const contextWindow = resolveContextWindow(config.model);
+    // One lock for automatic and manual compaction, shared through the database by every replica.
+    const lock = createSessionLock(null, { logger });
+    const compaction = {
+      sessions: sessionService,
+      lock,
+      model: summarizer.model,
+      percentage: config.auto_summarization.compaction_percentage,
+      instruction: config.instruction,
+      logger,
+    };
 
     const peers =
       config.peers.length > 0
@@ -148,12 +193,19 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         name: config.model.name,
         ...(config.model.base_url ? { baseUrl: config.model.base_url } : {}),
       },
-      contextWindow: resolveContextWindow(config.model),
+      contextWindow,
       sessionService,
       defaultBehavior: sessionConfig.default_behavior,
       maxMessageBytes: config.limits.max_message_bytes,
       peers,
-      hooks: options.hooks,
+      hooks:
+        options.hooks ??
+        createCompactionHooks({
+          ...compaction,
+          enabled: config.auto_summarization.enabled,
+          appName: config.name,
+          ...(contextWindow === undefined ? {} : { contextWindow }),
+        }),
       logger,
     });
 
@@ -162,10 +214,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       ? config.public_url.replace(/\/+$/, '')
       : `http://${cardHost(config.host)}:${port}`;
     const card = createAgentCard(config, url, peers?.peerNames ?? []);
-    const taskStore: TaskStore & { flushAll?(): Promise<void> } = database
+    const prismaTasks = database
       ? new PrismaTaskStore(database.client, config.name, { logger })
-      : new InMemoryTaskStore();
-    const executor = new RunnerAgentExecutor(runner, logger);
+      : undefined;
+    const taskStore: TaskStore & { flushAll?(): Promise<void> } =
+      prismaTasks ?? new InMemoryTaskStore();
+    const executor = new RunnerAgentExecutor(runner, logger, operations.turnObserver);
     const requestHandler = new GuardedRequestHandler(
       new DefaultRequestHandler(card, taskStore, executor),
       runner,
@@ -173,22 +227,17 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     );
     const checkReadiness = async (): Promise<ReadinessReport> => {
       const report: ReadinessReport = { ready: true, checks: {} };
-      if (database) {
-        try {
-          await database.ping();
-          report.checks.database = { ok: true };
-        } catch (error) {
-          report.checks.database = { ok: false, message: (error as Error).message };
-        }
-      } else {
-        report.checks.database = {
-          ok: true,
-          message: 'sessions are kept in memory (type: memory)',
-        };
-      }
+      report.checks.database = await operations.databaseCheck(
+        () => database?.ping() ?? Promise.resolve(),
+      );
       report.checks.model = modelProblem
         ? { ok: false, message: modelProblem.message }
         : { ok: true, message: `${config.model.provider}/${config.model.name}` };
+      if (summarizerConfig !== undefined) {
+        report.checks.summarizer = summarizer.problem
+          ? { ok: false, message: summarizer.problem.message }
+          : { ok: true, message: `${summarizerConfig.provider}/${summarizerConfig.name}` };
+      }
       report.ready = Object.values(report.checks).every((check) => check.ok);
       return report;
     };
@@ -198,6 +247,19 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       maxMessageBytes: config.limits.max_message_bytes,
       token: config.auth.token,
       checkReadiness,
+      management: createManagementRouter({
+        ...compaction,
+        appName: config.name,
+        summarizer: summarizer.model,
+        contextWindow: contextWindow ?? null,
+        defaultBehavior: sessionConfig.default_behavior,
+        modelLabel: `${config.model.provider}/${config.model.name}`,
+        token: config.auth.token,
+        ...(prismaTasks
+          ? { deleteTasks: (contextId) => prismaTasks.deleteByContext(contextId) }
+          : {}),
+      }),
+      metrics: operations.metrics,
       logger,
     });
     let stopping = false;
@@ -228,15 +290,24 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       },
       `agent "${config.name}" listening on ${url}`,
     );
+    const retention = operations.startRetention();
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
         stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const retentionStopped = retention?.stop();
+        await waitForDrain({
+          running: () => executor.runningCount,
+          graceMs: config.shutdown_grace_ms ?? defaultShutdownGraceMs,
+          what: 'turns',
+          logger,
+        });
         const running = executor.runningCount;
         if (running > 0) logger.info({ running }, 'interrupting running turns');
         await Promise.race([executor.interruptAll(), delay(closeGraceMs)]);
+        await retentionStopped;
         // Streams end once their final event is written; give them a moment, then cut what is left.
         await Promise.race([closed, delay(running > 0 ? 1000 : 100)]);
         server.closeAllConnections();
@@ -248,7 +319,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       })();
       return closing;
     };
-    return { url, port, card, close };
+    return { url, port, card, metrics: operations.metrics, close };
   } catch (error) {
     server.close();
     await database?.close();

@@ -34,7 +34,8 @@ function reportError(error: unknown): number {
     return error.code === 'CONFIG_INVALID' ||
       error.code === 'CONFIG_NOT_FOUND' ||
       error.code === 'DATABASE_URL_INVALID' ||
-      error.code === 'REQUEST_INVALID'
+      error.code === 'REQUEST_INVALID' ||
+      error.code === 'SESSION_NOT_FOUND'
       ? exitCodes.invalidInput
       : exitCodes.failure;
   }

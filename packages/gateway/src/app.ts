@@ -1,10 +1,15 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { GatewayConfig, Logger } from '@agent-mesh/shared';
 import type { AgentRegistry } from './agents/agent-registry.js';
+import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import { ChatService } from './chat/chat-service.js';
 import { createAddressMatcher } from './http/address-matcher.js';
 import { apiNotFound, createErrorHandler } from './http/error-handler.js';
 import type { Identity } from './http/identity.js';
+import { createGatewayOriginCheck, type OriginCheck } from './http/origin-check.js';
+import { securityHeaders } from './http/security-headers.js';
+import type { GatewayOperations } from './operations/gateway-operations.js';
+import { createAuthRoutes } from './routes/auth-routes.js';
 import { createHealthRoutes } from './routes/health-routes.js';
 import { createMetaRoutes } from './routes/meta-routes.js';
 import { createPlatformHandler } from './routes/platform-routes.js';
@@ -25,19 +30,26 @@ export interface GatewayAppDependencies {
   /** express-session middleware (cookie `agent_mesh.sid`), shared with the WebSocket upgrade. */
   session: RequestHandler;
   identity: Identity;
+  /** The CSRF check (shared with the WebSocket upgrade); default: built from the config. */
+  originCheck?: OriginCheck;
+  /** Failed sign-in counter; default: a new one with `auth.login_rate_limit`. */
+  loginLimiter?: LoginRateLimiter;
   logger: Logger;
   /** This gateway instance, recorded with each task. */
   gatewayId: string;
   version: string;
   /** Folder of the built web UI (packages/gateway/web/dist). */
   webRoot: string;
+  /** Metrics (/metrics), request ids and access logs, draining on shutdown, pool details on /readyz. */
+  operations?: GatewayOperations;
   now?: () => Date;
 }
 
 /**
- * Builds the gateway's Express app without listening: /healthz and /readyz, the REST API under /api/v1
- * (cookie session, identity, JSON bodies up to `limits.max_body_bytes`), /api/v1/platform/* (501 until
- * configured), JSON errors, and the web UI with SPA fallback.
+ * Builds the gateway's Express app without listening: request ids, access logs and metrics (with
+ * `operations`), security headers on every response, /healthz, /readyz and /metrics, the REST API under /api/v1 (cross-site writes refused, cookie session, /auth routes, then the
+ * identity check, JSON bodies up to `limits.max_body_bytes`, never cached), /api/v1/platform/* (501
+ * until configured), JSON errors, and the web UI with SPA fallback.
  */
 export function createApp(deps: GatewayAppDependencies): Express {
   const app = express();
@@ -46,6 +58,11 @@ export function createApp(deps: GatewayAppDependencies): Express {
   const trusted = deps.config.auth.header.trusted_proxies;
   createAddressMatcher(trusted, 'gateway.auth.header.trusted_proxies');
   app.set('trust proxy', ['loopback', ...trusted]);
+  const operations = deps.operations;
+  if (operations !== undefined) app.use(operations.requestMiddleware());
+  app.use(securityHeaders());
+  const originCheck = deps.originCheck ?? createGatewayOriginCheck(deps.config);
+  const loginLimiter = deps.loginLimiter ?? new LoginRateLimiter(deps.config.auth.login_rate_limit);
 
   const chat = new ChatService({
     store: deps.store,
@@ -57,12 +74,32 @@ export function createApp(deps: GatewayAppDependencies): Express {
     ...(deps.now ? { now: deps.now } : {}),
   });
 
-  app.use(createHealthRoutes({ store: deps.store, agents: deps.agents }));
+  if (operations !== undefined) {
+    const routes = operations.routes();
+    app.get('/metrics', routes.metrics);
+    app.get('/readyz', routes.readyWhileDraining);
+  }
+  app.use(
+    createHealthRoutes({
+      store: deps.store,
+      agents: deps.agents,
+      ...(operations ? { poolStats: () => operations.poolStats() } : {}),
+    }),
+  );
 
   const api = express.Router();
+  api.use((_request, response, next) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(originCheck.middleware);
   api.use(express.json({ limit: deps.config.limits.max_body_bytes }));
   api.all(['/platform', '/platform/{*path}'], createPlatformHandler(deps.config.platform_service));
-  api.use(deps.session, deps.identity.middleware);
+  api.use(deps.session);
+  api.use(
+    createAuthRoutes({ identity: deps.identity, limiter: loginLimiter, logger: deps.logger }),
+  );
+  api.use(deps.identity.middleware);
   api.use(
     createMetaRoutes({
       config: deps.config,

@@ -14,6 +14,12 @@ export { AgentRegistry, persistenceOf } from './agents/agent-registry.js';
 export type { AgentStatus, AgentPersistence, AgentConnection } from './agents/agent-registry.js';
 export { MemoryGatewayStore } from './store/memory-gateway-store.js';
 export { SqlGatewayStore } from './store/sql-gateway-store.js';
+export { GatewaySessionAdmin } from './store/gateway-session-admin.js';
+export type {
+  GatewaySessionExport,
+  GatewaySessionListing,
+  GatewayTaskExport,
+} from './store/gateway-session-admin.js';
 export type {
   GatewayStore,
   GatewayPersistence,
@@ -25,4 +31,13 @@ export type {
 export type { TaskStreamEvent } from './streaming/task-stream-event.js';
 export { httpStatusByCode } from './http/error-handler.js';
 export { sessionCookieName } from './http/session-middleware.js';
+export {
+  hashPassword,
+  parsePasswordHash,
+  verifyPassword,
+  passwordHashFormat,
+  defaultPasswordHashCost,
+} from './auth/password-hash.js';
+export type { PasswordHash, PasswordHashOptions } from './auth/password-hash.js';
+export { contentSecurityPolicy } from './http/security-headers.js';
 export { taskWebSocketPath } from './streaming/task-websocket.js';

@@ -1,12 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { MeshError, openDatabase, type GatewayConfig, type Logger } from '@agent-mesh/shared';
+import {
+  MeshError,
+  openDatabase,
+  waitForDrain,
+  type GatewayConfig,
+  type Logger,
+  type MeshMetrics,
+} from '@agent-mesh/shared';
 import { AgentRegistry } from './agents/agent-registry.js';
 import { createApp } from './app.js';
+import { GatewayOperations, defaultShutdownGraceMs } from './operations/gateway-operations.js';
 import { createIdentity } from './http/identity.js';
+import { createGatewayOriginCheck } from './http/origin-check.js';
 import { createSessionMiddleware } from './http/session-middleware.js';
 import { WebSessionStore } from './http/web-session-store.js';
 import type { GatewayStore } from './store/gateway-store.js';
@@ -14,6 +24,7 @@ import { MemoryGatewayStore } from './store/memory-gateway-store.js';
 import { resolveSessionSecret } from './store/resolve-session-secret.js';
 import { SqlGatewayStore } from './store/sql-gateway-store.js';
 import { recoverInterruptedTasks } from './streaming/recover-interrupted-tasks.js';
+import { startLiveUpdates, type LiveUpdates } from './streaming/start-live-updates.js';
 import { TaskEventFeed } from './streaming/task-event-feed.js';
 import { TaskRunner, type TaskRunnerOptions } from './streaming/task-runner.js';
 import { attachTaskWebSocket } from './streaming/task-websocket.js';
@@ -30,6 +41,13 @@ export interface StartGatewayOptions {
   store?: GatewayStore;
   /** Agent card refresh interval (default 30 s). */
   agentRefreshIntervalMs?: number;
+  /** How often replicas marked down are probed again (default 5 s). */
+  agentProbeIntervalMs?: number;
+  /**
+   * How often running replies of other (possibly dead) gateway instances are checked and, when they
+   * made no progress for two minutes, closed as interrupted (default 60 s; 0 disables).
+   */
+  orphanCheckIntervalMs?: number;
   /** Runner tuning (tests). */
   runner?: Partial<
     Pick<TaskRunnerOptions, 'recorder' | 'streamIdleTimeoutMs' | 'heartbeatIntervalMs'>
@@ -45,9 +63,12 @@ export interface RunningGateway {
   store: GatewayStore;
   agents: AgentRegistry;
   runner: TaskRunner;
+  /** The process's Prometheus metrics (served at /metrics). */
+  metrics: MeshMetrics;
   /**
-   * Stops accepting requests, records running replies as interrupted, closes connections and the
-   * database. Safe to call twice.
+   * Stops accepting connections, answers /readyz with 503 and refuses new writes, lets running replies
+   * finish for up to `shutdown_grace_ms`, records the rest as interrupted, stops the retention schedule,
+   * closes connections and the database. Safe to call twice.
    */
   close(): Promise<void>;
 }
@@ -68,9 +89,18 @@ export const defaultWebRoot = fileURLToPath(new URL('../web/dist', import.meta.u
 export async function startGatewayServer(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
   const identity = createIdentity(config.auth);
+  const originCheck = createGatewayOriginCheck(config);
   const store = options.store ?? (await openStore(config, logger));
   const gatewayId =
-    options.gatewayId ?? process.env.AGENT_MESH_GATEWAY_ID ?? `${hostname()}:${config.port}`;
+    options.gatewayId ?? process.env.AGENT_MESH_GATEWAY_ID ?? defaultGatewayId(config);
+  let liveUpdates: LiveUpdates | undefined;
+  let orphanCheck: NodeJS.Timeout | undefined;
+  const operations = new GatewayOperations({
+    config,
+    database: store instanceof SqlGatewayStore ? store.database : undefined,
+    logger,
+    version: gatewayVersion,
+  });
   try {
     const secret = await resolveSessionSecret({
       configured: config.session_secret_key,
@@ -87,8 +117,25 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       ...(options.agentRefreshIntervalMs
         ? { refreshIntervalMs: options.agentRefreshIntervalMs }
         : {}),
+      ...(options.agentProbeIntervalMs ? { probeIntervalMs: options.agentProbeIntervalMs } : {}),
     });
-    const runner = new TaskRunner({ store, feed, agents, logger, gatewayId, ...options.runner });
+    const runner = new TaskRunner({
+      store,
+      feed,
+      agents,
+      logger,
+      gatewayId,
+      observer: operations.taskObserver,
+      ...options.runner,
+    });
+    liveUpdates = await startLiveUpdates({
+      config: config.live_updates,
+      sessionService: config.session_service,
+      store,
+      feed,
+      logger,
+      isRunningHere: (taskId) => runner.isRunning(taskId),
+    });
     await recoverInterruptedTasks({
       store,
       feed,
@@ -97,6 +144,25 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       isRunningHere: (taskId) => runner.isRunning(taskId),
     });
     await agents.start();
+    // Another instance that died leaves its replies running in the shared database: close them here
+    // once they made no progress for two minutes (live replies are touched every 30 s).
+    const orphanCheckIntervalMs = options.orphanCheckIntervalMs ?? 60_000;
+    orphanCheck =
+      store.persistence === 'sql' && orphanCheckIntervalMs > 0
+        ? setInterval(() => {
+            recoverInterruptedTasks({
+              store,
+              feed,
+              logger,
+              gatewayId,
+              isRunningHere: (taskId) => runner.isRunning(taskId),
+              othersOnly: true,
+            }).catch((error: unknown) =>
+              logger.warn({ err: error }, 'could not check for cut-off replies'),
+            );
+          }, orphanCheckIntervalMs)
+        : undefined;
+    orphanCheck?.unref();
     if (store.persistence === 'memory') {
       logger.warn(
         'gateway.session_service.type is memory: chat history and browser sessions are lost when the gateway restarts.',
@@ -111,10 +177,12 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       feed,
       session,
       identity,
+      originCheck,
       logger,
       gatewayId,
       version: gatewayVersion,
       webRoot: options.webRoot ?? defaultWebRoot,
+      operations,
     });
     const server = createServer(app);
     const webSocket = attachTaskWebSocket(server, {
@@ -123,19 +191,37 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       session,
       identity,
       logger,
-      allowedOrigins: config.public_url ? [config.public_url] : [],
+      originCheck,
     });
+    operations.metrics.observeGauge(
+      'agent_mesh_websocket_connections',
+      'Open WebSocket connections of browsers following replies.',
+      () => webSocket.connectionCount,
+    );
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
     const url = config.public_url || `http://${urlHost(config.host)}:${port}`;
     logger.info({ url, gatewayId, persistence: store.persistence }, `gateway listening on ${url}`);
+    const retention = operations.startRetention();
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
+        operations.startDraining();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        if (orphanCheck) clearInterval(orphanCheck);
+        const retentionStopped = retention?.stop();
+        // Browsers stay connected while running replies finish, so they see them end.
+        await waitForDrain({
+          running: () => runner.runningCount,
+          graceMs: config.shutdown_grace_ms ?? defaultShutdownGraceMs,
+          what: 'replies',
+          logger,
+        });
         await webSocket.close();
         await runner.shutdown();
+        await retentionStopped;
+        await liveUpdates?.close();
         agents.stop();
         webSessions.close();
         server.closeAllConnections();
@@ -145,8 +231,10 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       })();
       return closing;
     };
-    return { url, port, server, store, agents, runner, close };
+    return { url, port, server, store, agents, runner, metrics: operations.metrics, close };
   } catch (error) {
+    if (orphanCheck) clearInterval(orphanCheck);
+    await liveUpdates?.close().catch(() => undefined);
     if (!options.store) await store.close().catch(() => undefined);
     throw error;
   }
@@ -162,6 +250,17 @@ async function openStore(config: GatewayConfig, logger: Logger): Promise<Gateway
     logger,
   });
   return new SqlGatewayStore(database);
+}
+
+/**
+ * Names this instance in task metadata: host and port, stable across restarts so a restarted instance
+ * recognises its own cut-off replies. With port 0 (tests) the port says nothing, so a random suffix
+ * keeps two instances on one host apart.
+ */
+function defaultGatewayId(config: GatewayConfig): string {
+  return config.port === 0
+    ? `${hostname()}:${randomUUID().slice(0, 8)}`
+    : `${hostname()}:${config.port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

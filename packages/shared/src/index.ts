@@ -8,6 +8,17 @@ export type { MeshErrorCode, MeshErrorJson } from './errors/mesh-error.js';
 export { createLogger } from './logging/create-logger.js';
 export type { Logger } from './logging/create-logger.js';
 export { createWebSessionId, isWebSessionId } from './ids/ids.js';
+export {
+  agentManagementBasePath,
+  agentManagementPaths,
+} from './management/agent-management-api.js';
+export type {
+  CompactSessionRequest,
+  CompactSessionResponse,
+  CompactSessionStatus,
+  CompactionInfo,
+  ContextUsageResponse,
+} from './management/agent-management-api.js';
 export type {
   AgentConfig,
   AgentAuthConfig,
@@ -30,8 +41,11 @@ export type {
   GatewayAuthMode,
   GatewayConfig,
   GatewayLimitsConfig,
+  GatewayLoginRateLimitConfig,
   GatewaySessionServiceConfig,
   GatewayUserConfig,
+  LiveUpdatesConfig,
+  LiveUpdatesMode,
   MemoryGatewaySessionServiceConfig,
   PlatformServiceConfig,
   RetentionConfig,
@@ -56,7 +70,20 @@ export { formatProblem, formatProblems } from './config/format-problems.js';
 export { configSchemaPaths } from './config/config-schemas.js';
 export { parseDatabaseUrl, redactDatabaseUrl } from './database/parse-database-url.js';
 export { openDatabase } from './database/open-database.js';
-export { isUniqueConstraintError } from './database/database-errors.js';
+export {
+  isDatabaseUnavailableError,
+  isUniqueConstraintError,
+  isTransientConflictError,
+} from './database/database-errors.js';
+export {
+  maxNotificationPayloadBytes,
+  openNotificationChannel,
+  supportsNotificationChannel,
+} from './database/notification-channel.js';
+export type {
+  NotificationChannel,
+  NotificationChannelOptions,
+} from './database/notification-channel.js';
 export { migrateDatabase } from './database/migrations/migrate-database.js';
 export type {
   DatabaseProvider,
@@ -84,4 +111,26 @@ export type {
   GatewaySetting,
 } from './database/database-types.js';
 export { closeOnStop, waitForStop } from './process/wait-for-stop.js';
+export { waitForDrain } from './process/wait-for-drain.js';
+export type { WaitForDrainOptions } from './process/wait-for-drain.js';
+export {
+  tryWithDatabaseLock,
+  postgresqlAdvisoryKey,
+  mysqlNamedLock,
+} from './database/database-lock.js';
+export type { DatabaseLockOutcome, DatabaseLockTarget } from './database/database-lock.js';
+export type { DatabasePoolStats } from './database/database-types.js';
+export { createSqlTemplate, trustedSql, TrustedSql } from './database/sql-template.js';
+export type { BoundStatement, SqlTemplate } from './database/sql-template.js';
+export { parseDuration, formatDuration, durationUnits } from './retention/parse-duration.js';
+export { defaultPruneBatchSize, checkPruneBatchSize } from './retention/prune-types.js';
+export type { PruneOptions, PruneResult } from './retention/prune-types.js';
+export { startRetentionSchedule, retentionTimings } from './retention/retention-schedule.js';
+export type {
+  RetentionRunOutcome,
+  RetentionSchedule,
+  RetentionScheduleOptions,
+} from './retention/retention-schedule.js';
+export { MeshMetrics } from './metrics/mesh-metrics.js';
+export type { MeshMetricsOptions, MetricsProcessKind, TurnOutcome } from './metrics/mesh-metrics.js';
 export type { StopReason } from './process/wait-for-stop.js';

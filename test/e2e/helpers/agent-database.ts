@@ -10,6 +10,8 @@ export interface StoredEventView {
   /** The parsed content (role, parts). */
   content: { role: string; parts: Array<Record<string, unknown>> } | null;
   usage: Record<string, unknown> | null;
+  /** The parsed actions (stateDelta, compaction), or null. */
+  actions: { stateDelta?: Record<string, unknown>; compaction?: Record<string, unknown> } | null;
 }
 
 /** One stored session with its events, in seq order. */
@@ -46,6 +48,10 @@ export async function readAgentSessions(databaseUrl: string): Promise<StoredSess
           text,
           content,
           usage: event.usage === null ? null : (JSON.parse(event.usage) as Record<string, unknown>),
+          actions:
+            event.actions === null
+              ? null
+              : (JSON.parse(event.actions) as StoredEventView['actions']),
         };
       }),
     }));

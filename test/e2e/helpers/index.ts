@@ -15,4 +15,6 @@ export { fixturePath } from './fixtures.js';
 export { createA2aClient, streamMessage, textMessageRequest } from './a2a-client.js';
 export type { A2aBinding, StreamedReply } from './a2a-client.js';
 export { readAgentSessions, readAgentTasks } from './agent-database.js';
+export { callAgentManagement } from './agent-management.js';
+export type { ManagementAnswer } from './agent-management.js';
 export type { StoredEventView, StoredSessionView } from './agent-database.js';

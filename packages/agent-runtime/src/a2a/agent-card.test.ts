@@ -46,9 +46,13 @@ describe('createAgentCard', () => {
     expect(card.capabilities?.streaming).toBe(true);
   });
 
-  it('says whether sessions persist, so a gateway can warn about memory sessions', () => {
+  it('says whether sessions persist and where the management API is, so a gateway can use both', () => {
     const sql = createAgentCard(config(), 'http://127.0.0.1:8101');
-    expect(sessionPersistenceOf(sql)).toEqual({ persistence: 'sql', behavior: 'PERSISTENT' });
+    expect(sessionPersistenceOf(sql)).toEqual({
+      persistence: 'sql',
+      behavior: 'PERSISTENT',
+      management: '/mesh/v1',
+    });
     const memory = createAgentCard(
       config({
         session_service: {
@@ -62,7 +66,11 @@ describe('createAgentCard', () => {
     const extension = memory.capabilities?.extensions.find(
       (item) => item.uri === sessionPersistenceExtensionUri,
     );
-    expect(extension?.params).toEqual({ persistence: 'memory', behavior: 'RUN_BASED' });
+    expect(extension?.params).toEqual({
+      persistence: 'memory',
+      behavior: 'RUN_BASED',
+      management: '/mesh/v1',
+    });
     expect(extension?.description).toContain('forgets');
   });
 

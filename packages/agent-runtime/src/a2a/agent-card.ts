@@ -1,15 +1,19 @@
 import type { AgentCard, AgentExtension, AgentInterface } from '@a2a-js/sdk';
 import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
-import type { AgentConfig } from '@agent-mesh/shared';
+import { agentManagementBasePath, type AgentConfig } from '@agent-mesh/shared';
 
 /** The A2A extension an agent card uses to say whether the agent's sessions survive a restart. */
 export const sessionPersistenceExtensionUri =
   'https://agent-mesh.dev/extensions/session-persistence/v1';
 
-/** Params of the session-persistence extension: `memory` sessions are lost on restart, so a gateway can warn. */
+/**
+ * Params of the session-persistence extension: `memory` sessions are lost on restart, so a gateway can
+ * warn; `management` is the path of the agent management API below the agent's URL (`/mesh/v1`).
+ */
 export interface SessionPersistenceParams {
   persistence: 'memory' | 'sql';
   behavior: 'PERSISTENT' | 'RUN_BASED';
+  management?: string;
 }
 
 /** Path of the HTTP+JSON (REST) binding below the agent's URL; JSON-RPC is served at the URL itself. */
@@ -27,13 +31,18 @@ export function sessionPersistenceOf(
   );
   const params = extension?.params as Partial<SessionPersistenceParams> | undefined;
   if (params?.persistence !== 'memory' && params?.persistence !== 'sql') return undefined;
-  return { persistence: params.persistence, behavior: params.behavior ?? 'PERSISTENT' };
+  return {
+    persistence: params.persistence,
+    behavior: params.behavior ?? 'PERSISTENT',
+    ...(typeof params.management === 'string' ? { management: params.management } : {}),
+  };
 }
 
 /**
  * Builds the agent card served at /.well-known/agent-card.json: JSON-RPC at `url` and HTTP+JSON at
  * `url/rest`, each declared for A2A 1.0 and 0.3 (so older clients work), streaming on, and the
- * session-persistence extension. `url` must be the real address (after port 0 was resolved).
+ * session-persistence extension (which also names the management API's path). `url` must be the real
+ * address (after port 0 was resolved).
  */
 export function createAgentCard(
   config: AgentConfig,
@@ -48,6 +57,7 @@ export function createAgentCard(
   const persistence: SessionPersistenceParams = {
     persistence: config.session_service.type,
     behavior: config.session_service.default_behavior,
+    management: agentManagementBasePath,
   };
   const extensions: AgentExtension[] = [
     {

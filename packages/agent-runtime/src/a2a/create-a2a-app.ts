@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { A2A_ERROR_CODE, RequestMalformedError, toRestErrorBody } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler } from '@a2a-js/sdk/server';
@@ -8,14 +7,17 @@ import {
   jsonRpcHandler,
   restHandler,
 } from '@a2a-js/sdk/server/express';
-import type { Logger } from '@agent-mesh/shared';
+import { agentManagementBasePath, type Logger, type MeshMetrics } from '@agent-mesh/shared';
 import { restPath } from './agent-card.js';
+import { bearerTokenMatches } from './bearer-token.js';
 
 /** One readiness check's outcome. */
 export interface ReadinessCheck {
   ok: boolean;
   /** Why it is not ok, in words an operator can act on. */
   message?: string;
+  /** What an operator may want to see, e.g. the database pool's size and use. */
+  details?: Record<string, unknown>;
 }
 
 /** What /readyz reports: ready when every check is ok. */
@@ -33,6 +35,13 @@ export interface A2aAppOptions {
   /** agent.auth.token; empty = open. */
   token: string;
   checkReadiness(): Promise<ReadinessReport>;
+  /**
+   * The agent management API (createManagementRouter), mounted at /mesh/v1; it checks the token and
+   * parses its bodies itself.
+   */
+  management?: RequestHandler;
+  /** Counts HTTP requests and serves GET /metrics (Prometheus text format). */
+  metrics?: MeshMetrics;
   logger: Logger;
 }
 
@@ -42,14 +51,6 @@ export const agentCardPaths = ['/.well-known/agent-card.json', '/.well-known/age
 /** Largest accepted request body for a message limit: room for JSON escaping and the envelope. */
 export function bodyLimitFor(maxMessageBytes: number): number {
   return maxMessageBytes * 2 + 64 * 1024;
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (match?.[1] === undefined) return false;
-  const given = Buffer.from(match[1].trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 type Binding = 'jsonrpc' | 'rest';
@@ -70,7 +71,7 @@ function sendError(
 
 function requireToken(token: string, binding: Binding): RequestHandler {
   return (request, response, next) => {
-    if (token === '' || tokenMatches(request.header('authorization'), token)) {
+    if (token === '' || bearerTokenMatches(request.header('authorization'), token)) {
       next();
       return;
     }
@@ -117,13 +118,23 @@ function bodyErrors(binding: Binding, options: A2aAppOptions): ErrorRequestHandl
 /**
  * Builds the agent's HTTP app (no listen): A2A JSON-RPC at `/`, HTTP+JSON at `/rest`, both with the v0.3
  * compatibility layer on; the agent card at /.well-known/agent-card.json and /.well-known/agent.json;
- * `/healthz` (process up) and `/readyz` (503 with the reasons when a dependency is missing). Bodies are
+ * `/healthz` (process up), `/readyz` (503 with the reasons when a dependency is missing), `/metrics`
+ * (Prometheus, when metrics are given) and, when given, the management API under /mesh/v1. Bodies are
  * parsed here with a limit derived from limits.max_message_bytes, so an oversized one gets a clear A2A error.
  */
 export function createA2aApp(options: A2aAppOptions): Express {
   const { requestHandler, token, logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.use(metrics.httpMiddleware());
+    app.get('/metrics', (_request, response, next) => {
+      metrics.render().then((text) => {
+        response.type(metrics.contentType).send(text);
+      }, next);
+    });
+  }
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok', agent: options.agentName });
@@ -180,11 +191,13 @@ export function createA2aApp(options: A2aAppOptions): Express {
     }),
   );
 
+  if (options.management !== undefined) app.use(agentManagementBasePath, options.management);
+
   app.use((request, response) => {
     response.status(404).json({
       error: {
         code: 'NOT_FOUND',
-        message: `No route for ${request.method} ${request.path}. A2A JSON-RPC is served at POST /, HTTP+JSON under ${restPath}, the card at ${agentCardPaths[0]}.`,
+        message: `No route for ${request.method} ${request.path}. A2A JSON-RPC is served at POST /, HTTP+JSON under ${restPath}, the card at ${agentCardPaths[0]}, the management API under ${agentManagementBasePath}.`,
       },
     });
   });

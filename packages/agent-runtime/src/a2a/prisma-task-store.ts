@@ -119,6 +119,17 @@ export class PrismaTaskStore implements TaskStore {
     return { tasks: page, nextPageToken: next, pageSize, totalSize: tasks.length };
   }
 
+  /**
+   * Deletes the stored tasks of one context (a chat the user deleted) and returns how many there were;
+   * a task still running writes itself again when it finishes.
+   */
+  async deleteByContext(contextId: string): Promise<number> {
+    const result = await this.client.a2aTask.deleteMany({
+      where: { appName: this.appName, contextId },
+    });
+    return result.count;
+  }
+
   /** Writes every pending update; call before closing the database. */
   async flushAll(): Promise<void> {
     await Promise.all([...this.live.values()].map((entry) => this.flush(entry)));

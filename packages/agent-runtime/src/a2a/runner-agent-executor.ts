@@ -8,8 +8,25 @@ import {
 } from '@a2a-js/sdk/server';
 import { MeshError, isMeshError, type Logger, type MeshErrorJson } from '@agent-mesh/shared';
 import type { Runner } from '../runner/runner.js';
-import type { TurnResult, TurnStopReason } from '../runner/runner-types.js';
+import type { TurnResult, TurnStatus, TurnStopReason } from '../runner/runner-types.js';
+import type { TurnUsage } from '../runner/turn-usage.js';
 import { createTextPart, textOfMessage, turnMetadataOf } from './a2a-parts.js';
+
+/** How a turn ended, as the executor reports it to its observer. */
+export interface TurnOutcome {
+  status: TurnStatus;
+  /** The agent session the turn ran in (absent when it failed before one was resolved). */
+  sessionId?: string;
+  usage?: TurnUsage;
+}
+
+/** Told when turns start and end (metrics, logs); must not throw. */
+export interface TurnObserver {
+  turnStarted?(turn: { taskId: string; contextId: string }): void;
+  turnFinished?(
+    turn: { taskId: string; contextId: string; durationMs: number } & TurnOutcome,
+  ): void;
+}
 
 /** The id of the artifact a reply streams into (one per task). */
 export const replyArtifactId = 'reply';
@@ -59,7 +76,8 @@ const interruptedError: MeshErrorJson = {
 /**
  * Adapts the Runner to A2A: publishes the task, a `working` status, the reply as chunks appended to one
  * artifact (then the whole text once, replacing the chunks, with lastChunk), and a final status whose
- * metadata carries usage, contextWindow, model and sessionId. tasks/cancel aborts the model call.
+ * metadata carries usage, contextWindow, model, sessionId and, when the turn compacted the session,
+ * `compaction: { turnsCompacted, tokensBefore, tokensAfter }`. tasks/cancel aborts the model call.
  */
 export class RunnerAgentExecutor implements AgentExecutor {
   private readonly running = new Map<string, RunningTurn>();
@@ -67,6 +85,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
   constructor(
     private readonly runner: Runner,
     private readonly logger: Logger,
+    private readonly observer: TurnObserver = {},
   ) {}
 
   /** How many turns are running now. */
@@ -80,10 +99,15 @@ export class RunnerAgentExecutor implements AgentExecutor {
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     this.running.set(taskId, { controller, done });
+    const started = Date.now();
+    const turn = { taskId, contextId: requestContext.contextId };
+    this.observer.turnStarted?.(turn);
+    let outcome: TurnOutcome = { status: 'failed' };
     try {
-      await this.run(requestContext, eventBus, controller.signal);
+      outcome = await this.run(requestContext, eventBus, controller.signal);
     } finally {
       this.running.delete(taskId);
+      this.observer.turnFinished?.({ ...turn, ...outcome, durationMs: Date.now() - started });
       finish();
     }
   };
@@ -118,7 +142,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
     requestContext: RequestContext,
     eventBus: ExecutionEventBus,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<TurnOutcome> {
     const { taskId, contextId } = requestContext;
     const userMessage = requestContext.userMessage;
     const isNewTask = requestContext.task === undefined;
@@ -207,7 +231,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
           error: meshError.toJSON(),
         },
       );
-      return;
+      return { status: 'failed' };
     }
 
     if (result.text !== '' || appending) publishChunk(result.text, false, true);
@@ -222,6 +246,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
     };
     if (result.replayed) metadata.replayed = true;
     if (result.delegatedTo !== undefined) metadata.delegatedTo = result.delegatedTo;
+    if (result.compaction !== undefined) metadata.compaction = result.compaction;
     let statusText: string | undefined;
     if (result.status === 'failed' && result.error) {
       metadata.error = result.error;
@@ -234,6 +259,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
       statusText = 'The reply was canceled; the partial reply is kept.';
     }
     this.publishFinal(eventBus, taskId, contextId, finalState(result), statusText, metadata);
+    return { status: result.status, sessionId: result.sessionId, usage: result.usage };
   }
 
   private publishFinal(

@@ -1,3 +1,4 @@
+import { isFailedReply } from '../runner/reply-content.js';
 import type { ContentPart, SessionEvent } from '../sessions/session-service.js';
 import type { Turn } from './select-turns-to-compact.js';
 
@@ -29,7 +30,7 @@ const maxToolTextLength = 2000;
  * Renders turns as a plain transcript, one speaker label per line ("User:", "Assistant:"), so any model —
  * and the built-in one, which reads user lines as facts — can tell who said what. Tool calls and results
  * appear in brackets on assistant lines, a reply delegated to a peer agent says which agent gave it, and
- * events without text (state changes, reply metadata) are left out.
+ * events without text (state changes, reply metadata) and failure notices are left out.
  */
 export function renderTranscript(turns: readonly Turn[], appName?: string): string {
   const lines: string[] = [];
@@ -42,7 +43,7 @@ export function renderTranscript(turns: readonly Turn[], appName?: string): stri
 function renderEvent(event: SessionEvent, appName: string | undefined): string[] {
   const content = event.content;
   if (content === null || event.actions.compaction !== undefined) return [];
-  if (content.role === 'system') return [];
+  if (content.role === 'system' || isFailedReply(event)) return [];
   const label = content.role === 'user' ? 'User' : 'Assistant';
   const peer =
     content.role === 'assistant' &&

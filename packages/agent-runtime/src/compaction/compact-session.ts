@@ -3,6 +3,7 @@ import { MeshError, isMeshError, type Logger } from '@agent-mesh/shared';
 import { generateText, type LanguageModel } from 'ai';
 import { estimateTokens } from '../models/estimate-tokens.js';
 import { builtinSummaryInstruction } from '../models/builtin/answer-from-transcript.js';
+import { isFailedReply } from '../runner/reply-content.js';
 import type {
   CompactionAction,
   SessionEvent,
@@ -96,6 +97,11 @@ export interface StoredCompaction extends CompactionAction {
   tokensAfter: number;
   reason: CompactionReason;
   model: string;
+  /**
+   * How many compactions the session has had, this one included: the previous summary's count plus one,
+   * so context usage can report it without reading the whole history.
+   */
+  compactionCount: number;
 }
 
 /**
@@ -158,6 +164,7 @@ export async function compactSession(options: CompactSessionOptions): Promise<Co
       tokensAfter,
       reason: options.reason,
       model: label,
+      compactionCount: nextCompactionCount(previous),
     };
     const event = await sessions.appendEvent(key, {
       invocationId: options.invocationId ?? `compaction-${randomUUID()}`,
@@ -266,7 +273,8 @@ async function summarise(
 
 /**
  * Estimates the prompt tokens of a conversation window the way the models module does (characters / 4,
- * plus 4 per message): the instruction and summary as system text, then each event with text.
+ * plus 4 per message): the instruction and summary as system text, then each event with text that a
+ * prompt carries (failure notices are left out, as buildPrompt leaves them out).
  */
 export function estimateWindow(
   instruction: string | undefined,
@@ -280,7 +288,12 @@ export function estimateWindow(
     .join('\n\n');
   if (system !== '') total += perMessage + estimateTokens(system);
   for (const event of events) {
-    if (event.content === null || event.actions.compaction !== undefined) continue;
+    if (
+      event.content === null ||
+      event.actions.compaction !== undefined ||
+      isFailedReply(event)
+    )
+      continue;
     const text = event.content.parts
       .map((part) => {
         switch (part.type) {
@@ -300,6 +313,16 @@ export function estimateWindow(
     if (text !== '') total += perMessage + estimateTokens(text);
   }
   return total;
+}
+
+/**
+ * The count a new compaction event stores: one more than the previous summary's. A previous compaction
+ * written without a count (none does today) counts as one, so the figure never goes backwards.
+ */
+function nextCompactionCount(previous: CompactionAction | null): number {
+  if (previous === null) return 1;
+  const count = previous.compactionCount;
+  return (typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 1) + 1;
 }
 
 /** `provider/modelId` of an AI SDK model (a gateway model id string is used as is). */

@@ -34,6 +34,8 @@ export {
 } from './run-with-compaction.js';
 export type { RunWithCompactionOptions } from './run-with-compaction.js';
 export { createOverflowHandler } from './create-overflow-handler.js';
+export { createCompactionHooks } from './create-compaction-hooks.js';
+export type { CompactionHooksOptions } from './create-compaction-hooks.js';
 export type { ModelErrorInput, OverflowHandlerOptions } from './create-overflow-handler.js';
 export { defaultLockTimings, lockWaitTimeout, sessionLockDigest } from './session-lock.js';
 export type { SessionLock, SessionLockOptions } from './session-lock.js';

@@ -1,6 +1,6 @@
 import type { ModelMessage } from 'ai';
 import type { SessionEvent } from '../sessions/session-service.js';
-import { textOf } from './reply-content.js';
+import { isFailedReply, textOf } from './reply-content.js';
 
 /** What one model call gets: the system text and the conversation as model messages. */
 export interface TurnPrompt {
@@ -14,7 +14,8 @@ export const summaryHeading = 'Summary of the earlier conversation:';
 /**
  * Builds a turn's prompt (design §6): system = instruction, plus the newest compaction summary when
  * there is one; messages = the live events as user/assistant messages. Events without text (state
- * changes, tool records) are left out; so are system events, which only the summary speaks for.
+ * changes, tool records) are left out; so are system events, which only the summary speaks for, and
+ * failure notices, which the runtime wrote, not the model.
  */
 export function buildPrompt(input: {
   instruction: string;
@@ -30,6 +31,7 @@ export function buildPrompt(input: {
   for (const event of input.events) {
     const role = event.content?.role;
     if (role !== 'user' && role !== 'assistant') continue;
+    if (isFailedReply(event)) continue;
     const text = textOf(event.content);
     if (text === '') continue;
     messages.push(

@@ -1,10 +1,12 @@
+import type { MeshErrorJson } from '@agent-mesh/shared';
 import type { ContentPart, EventContent, SessionEvent } from '../sessions/session-service.js';
 
 /**
  * How a stored agent reply ended: `completed` normally, `canceled` by tasks/cancel, `interrupted` by a
- * shutdown; the last two keep the partial text the user already saw.
+ * shutdown (both keep the partial text the user already saw), `failed` when the conversation no longer
+ * fits the model (its text is the message the user got; prompts and summaries leave it out).
  */
-export type ReplyStatus = 'completed' | 'canceled' | 'interrupted';
+export type ReplyStatus = 'completed' | 'canceled' | 'interrupted' | 'failed';
 
 /** The data a reply event carries beside its text, kept in a `data` part so every store keeps it as is. */
 export interface ReplyData {
@@ -13,6 +15,8 @@ export interface ReplyData {
   delegatedTo?: string;
   /** The task id on the peer, for tracing a delegated reply across the two databases. */
   peerTaskId?: string;
+  /** Why a `failed` reply failed, as the A2A client received it. */
+  error?: MeshErrorJson;
 }
 
 /** Builds the content of a user-message event. */
@@ -48,4 +52,12 @@ export function replyDataOf(event: SessionEvent): ReplyData | undefined {
     }
   }
   return { replyStatus: 'completed' };
+}
+
+/**
+ * Tells whether an event is a stored failure notice (replyStatus `failed`): shown in the history, but never
+ * sent to a model as something the assistant said.
+ */
+export function isFailedReply(event: SessionEvent): boolean {
+  return event.content?.role === 'assistant' && replyDataOf(event)?.replyStatus === 'failed';
 }

@@ -53,6 +53,18 @@ export interface TurnResult {
   replayed: boolean;
   /** The peer that produced the reply, for a delegated turn. */
   delegatedTo?: string;
+  /** Set when the session was compacted during this turn (after a context overflow). */
+  compaction?: TurnCompaction;
+}
+
+/**
+ * What the compactions of one turn did, for the short note a client may show: turns summarised (summed
+ * over the turn's compactions), estimated prompt tokens before the first and after the last.
+ */
+export interface TurnCompaction {
+  turnsCompacted: number;
+  tokensBefore: number;
+  tokensAfter: number;
 }
 
 /** The turn the hooks see: the session key and what was loaded for it. */
@@ -63,16 +75,25 @@ export interface TurnHookInput {
   signal: AbortSignal;
 }
 
+/** What `onModelError` sees: the turn, the failed call's error and attempt, and where to report a compaction. */
+export interface ModelErrorHookInput extends TurnHookInput {
+  error: MeshError;
+  /** 1 for the turn's first model call; each retry adds one. */
+  attempt: number;
+  /** Tells the runner the hook compacted the session, so the turn's result (and status metadata) says so. */
+  onCompacted(note: TurnCompaction): void;
+}
+
 /**
- * Seams for context management (compaction, a later issue): `prepareTurn` may return a different turn
- * context before the prompt is built; `onModelError` may answer `'retry'` after fixing the cause (e.g.
- * appending a compaction event), and the runner reloads the turn and calls the model again.
+ * Seams for context management (compaction): `prepareTurn` may return a different turn context before
+ * the prompt is built; `onModelError` may answer `'retry'` after fixing the cause (e.g. appending a
+ * compaction event), and the runner reloads the turn and calls the model again (at most
+ * `maxModelAttempts` calls per turn). A MeshError it throws becomes the turn's error; a CONTEXT_OVERFLOW
+ * one is also stored as a failed reply, so the history shows why the turn got no answer.
  */
 export interface RunnerHooks {
   prepareTurn?(input: TurnHookInput): Promise<TurnContext> | TurnContext;
-  onModelError?(
-    input: TurnHookInput & { error: MeshError; attempt: number },
-  ): Promise<'retry' | 'fail'> | 'retry' | 'fail';
+  onModelError?(input: ModelErrorHookInput): Promise<'retry' | 'fail'> | 'retry' | 'fail';
 }
 
 /** A request to forward a user message to a peer agent. */

@@ -7,7 +7,7 @@ import { createLogger, isMeshError, type SessionBehavior } from '@agent-mesh/sha
 import { BuiltinRecallModel } from '../models/index.js';
 import { MemorySessionService } from '../sessions/memory-session-service.js';
 import type { SessionKey } from '../sessions/session-service.js';
-import { replyDataOf, textOf } from './reply-content.js';
+import { createUserContent, replyDataOf, textOf } from './reply-content.js';
 import { Runner } from './runner.js';
 import type { PeerDelegate, RunnerHooks, RunnerOptions, TurnRequest } from './runner-types.js';
 
@@ -245,6 +245,44 @@ describe('Runner', () => {
       sessionId: 'ctx-retry',
     });
     expect(events.map((event) => event.author)).toEqual(['user', 'assistant']);
+  });
+
+  it('answers a message a dead replica stored without a reply, storing it once', async () => {
+    // Two replicas on one database: the first stored the user message, then died before replying.
+    const sessions = new MemorySessionService();
+    const key = { appName: 'assistant', userId: 'anonymous', sessionId: 'ctx-failover' };
+    const request = turn('ctx-failover', 'My favorite color is green');
+    await sessions.getOrCreateSession(key);
+    await sessions.appendEvent(key, {
+      invocationId: 'task-on-the-dead-replica',
+      author: 'user',
+      messageId: request.messageId,
+      content: createUserContent(request.text),
+    });
+    const model = scriptedModel(['Noted', ': green']);
+    const survivor = createRunner({ sessionService: sessions, model });
+    const deltas: string[] = [];
+    const result = await survivor.runner.runTurn(
+      { ...request, taskId: 'task-on-the-survivor' },
+      { onDelta: (text) => deltas.push(text) },
+    );
+    expect(result).toMatchObject({ status: 'completed', text: 'Noted: green', replayed: false });
+    expect(deltas.join('')).toBe('Noted: green');
+    const events = await eventsOf(sessions, key);
+    expect(events.map((event) => [event.author, event.messageId])).toEqual([
+      ['user', request.messageId],
+      ['assistant', null],
+    ]);
+    // The model saw the user message exactly once.
+    const prompt = model.doStreamCalls[0]?.prompt ?? [];
+    expect(prompt.filter((message) => message.role === 'user')).toHaveLength(1);
+    expect(model.doStreamCalls).toHaveLength(1);
+
+    // A third re-send (the gateway retrying once more) replays the stored reply.
+    const again = await survivor.runner.runTurn({ ...request, taskId: 'task-third' });
+    expect(again).toMatchObject({ status: 'completed', text: 'Noted: green', replayed: true });
+    expect(model.doStreamCalls).toHaveLength(1);
+    expect(await eventsOf(sessions, key)).toHaveLength(2);
   });
 
   it('stops the model call on cancel and stores the partial reply marked canceled', async () => {

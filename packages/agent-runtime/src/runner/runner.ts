@@ -13,6 +13,7 @@ import {
   createUserContent,
   replyDataOf,
   textOf,
+  type ReplyData,
   type ReplyStatus,
 } from './reply-content.js';
 import { resolveSessionRoute, type SessionRoute } from './resolve-session-route.js';
@@ -21,6 +22,7 @@ import type {
   RunnerOptions,
   TurnRequest,
   TurnResult,
+  TurnCompaction,
   TurnSink,
   TurnStopReason,
 } from './runner-types.js';
@@ -242,9 +244,22 @@ export class Runner {
   ): Promise<TurnResult> {
     const { hooks, instruction, logger } = this.options;
     const calls: CallUsage[] = [];
+    let compaction: TurnCompaction | undefined;
+    const onCompacted = (note: TurnCompaction): void => {
+      compaction =
+        compaction === undefined
+          ? { ...note }
+          : {
+              turnsCompacted: compaction.turnsCompacted + note.turnsCompacted,
+              tokensBefore: compaction.tokensBefore,
+              tokensAfter: note.tokensAfter,
+            };
+    };
+    const noted = (result: TurnResult): TurnResult =>
+      compaction === undefined ? result : { ...result, compaction };
     for (let attempt = 1; ; attempt += 1) {
       if (signal.aborted)
-        return this.finishStopped(request, key, '', calls, stopReasonOf(signal), base);
+        return noted(await this.finishStopped(request, key, '', calls, stopReasonOf(signal), base));
       let context = await this.loadTurn(key, userEvent.seq);
       const hookInput = { key, context, request, signal };
       if (hooks?.prepareTurn) context = await hooks.prepareTurn(hookInput);
@@ -252,32 +267,59 @@ export class Runner {
       const outcome = await this.streamModel(prompt, signal, sink);
       calls.push(...outcome.calls);
       if (outcome.stopped !== undefined) {
-        return this.finishStopped(request, key, outcome.text, calls, outcome.stopped, base);
+        return noted(
+          await this.finishStopped(request, key, outcome.text, calls, outcome.stopped, base),
+        );
       }
       if (outcome.error !== undefined) {
-        const verdict =
-          hooks?.onModelError && attempt < maxModelAttempts
-            ? await hooks.onModelError({ ...hookInput, context, error: outcome.error, attempt })
-            : 'fail';
-        if (verdict === 'retry') {
+        let error = outcome.error;
+        let verdict: 'retry' | 'fail' = 'fail';
+        if (hooks?.onModelError) {
+          try {
+            verdict = await hooks.onModelError({
+              ...hookInput,
+              context,
+              error,
+              attempt,
+              onCompacted,
+            });
+          } catch (thrown) {
+            if (signal.aborted) {
+              return noted(
+                await this.finishStopped(request, key, '', calls, stopReasonOf(signal), base),
+              );
+            }
+            error = isMeshError(thrown)
+              ? thrown
+              : new MeshError(
+                  'INTERNAL',
+                  `Handling the model error failed: ${(thrown as Error).message}`,
+                  {},
+                  { cause: thrown },
+                );
+          }
+        }
+        if (verdict === 'retry' && attempt < maxModelAttempts) {
           sink.onReset?.();
           continue;
         }
         logger.warn(
-          { err: outcome.error, sessionId: key.sessionId, taskId: request.taskId },
+          { err: error, sessionId: key.sessionId, taskId: request.taskId },
           'model call failed',
         );
-        return {
-          ...base,
-          status: 'failed',
-          text: '',
-          usage: sumUsage(calls),
-          error: outcome.error.toJSON(),
-        };
+        const usage = sumUsage(calls);
+        // A transient provider failure is retried by re-sending the message; a conversation that no
+        // longer fits is a verdict the user must find in the history, so it is stored.
+        if (error.code === 'CONTEXT_OVERFLOW') {
+          await this.storeReply(request, key, error.message, 'failed', usage, {
+            error: error.toJSON(),
+          });
+        }
+        return noted({ ...base, status: 'failed', text: '', usage, error: error.toJSON() });
       }
       const usage = sumUsage(calls);
       await this.storeReply(request, key, outcome.text, 'completed', usage);
-      return { ...base, status: 'completed', text: outcome.text, usage };
+      return noted({ ...base, status: 'completed', text: outcome.text, usage });
     }
   }
 
@@ -358,7 +400,7 @@ export class Runner {
     text: string,
     status: ReplyStatus,
     usage: TurnUsage,
-    extra: { delegatedTo?: string; peerTaskId?: string } = {},
+    extra: Omit<ReplyData, 'replyStatus'> = {},
   ): Promise<void> {
     const { appName, sessionService } = this.options;
     const storedUsage: TokenUsage = {

@@ -19,6 +19,7 @@ export type {
   SessionKey,
   SessionPage,
   SessionService,
+  SessionServiceObserver,
   SessionState,
   SessionSummary,
   TokenUsage,

@@ -6,6 +6,7 @@ import type {
   SessionKey,
   SessionPage,
   SessionService,
+  SessionServiceObserver,
   SessionState,
   TurnContext,
 } from './session-service.js';
@@ -56,6 +57,8 @@ export class MemorySessionService implements SessionService {
   /** [app, user] → JSON text of user: state (keys without prefix). */
   private readonly userStates = new Map<string, string>();
 
+  constructor(private readonly options: { observer?: SessionServiceObserver } = {}) {}
+
   createSession(key: SessionKey, state: SessionState = {}): Promise<Session> {
     return settle(() => this.create(key, state, false));
   }
@@ -104,7 +107,13 @@ export class MemorySessionService implements SessionService {
       stored.lastSeq = seq;
       if (prepared.compaction !== null) stored.compactionSeq = seq;
       stored.updatedAt = new Date();
-      return { ...toSessionEvent(row), actions: prepared.returnedActions, deduplicated: false };
+      const appended = {
+        ...toSessionEvent(row),
+        actions: prepared.returnedActions,
+        deduplicated: false,
+      };
+      this.options.observer?.onEventAppended?.(key, appended);
+      return appended;
     });
   }
 

@@ -152,6 +152,14 @@ export interface SessionPage {
   nextCursor: string | null;
 }
 
+/**
+ * Told about what a session service stored, for metrics: called after an event was appended (not for
+ * a de-duplicated re-send). It must not throw; the append has already happened.
+ */
+export interface SessionServiceObserver {
+  onEventAppended?(key: SessionKey, event: AppendedEvent): void;
+}
+
 /** Stores sessions, their events and scoped state of one or more agents. */
 export interface SessionService {
   readonly kind: 'memory' | 'sql';

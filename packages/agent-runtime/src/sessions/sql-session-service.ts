@@ -8,6 +8,7 @@ import type {
   SessionKey,
   SessionPage,
   SessionService,
+  SessionServiceObserver,
   SessionState,
   TurnContext,
 } from './session-service.js';
@@ -128,7 +129,10 @@ export class SqlSessionService implements SessionService {
   private readonly versions = new Map<string, SessionVersion>();
   private readonly sqliteMutex: AsyncMutex | null;
 
-  constructor(database: AgentDatabase) {
+  constructor(
+    database: AgentDatabase,
+    private readonly options: { observer?: SessionServiceObserver } = {},
+  ) {
     this.client = database.client;
     this.dialect = new SqlDialect(database.provider);
     this.eventColumns = eventColumnNames.map((name) => this.dialect.id(name)).join(', ');
@@ -185,7 +189,10 @@ export class SqlSessionService implements SessionService {
           this.dialect.provider === 'postgresql' && prepared.delta === null
             ? await this.appendInOneStatement(key, prepared)
             : await this.appendInTransaction(key, prepared, attempt);
-        if (appended !== null) return appended;
+        if (appended !== null) {
+          this.options.observer?.onEventAppended?.(key, appended);
+          return appended;
+        }
       } catch (error) {
         this.versions.delete(cacheKey(key));
         if (error instanceof StaleSessionError) {

@@ -22,6 +22,27 @@ export interface AgentStatus {
   warning?: string;
   /** Why the agent is unavailable (last card fetch error). */
   error?: string;
+  /** Each configured replica (one for an agent with a single `url`). */
+  replicas: ReplicaStatus[];
+}
+
+/** Whether one replica of an agent is believed up. */
+export interface ReplicaStatus {
+  url: string;
+  available: boolean;
+  /** Why it is marked down (last failed call or card fetch). */
+  error?: string;
+}
+
+/** How a turn asks for a replica. */
+export interface PickReplicaOptions {
+  /** The gateway session: the replica that served it last is preferred while it is up. */
+  sessionId?: string;
+  /**
+   * URLs of replicas that failed during this turn: never picked again for it (one that is still alive
+   * may still be working on the message).
+   */
+  exclude?: ReadonlySet<string>;
 }
 
 /** A reachable replica of an agent with an A2A client built from its card. */
@@ -42,6 +63,10 @@ export interface AgentRegistryOptions {
   refreshIntervalMs?: number;
   /** Timeout of one card fetch (default 5 s). */
   cardTimeoutMs?: number;
+  /** How often replicas marked down are probed again (default 5 s). */
+  probeIntervalMs?: number;
+  /** How many sessions remember the replica that served them last (default 10,000). */
+  maxRememberedSessions?: number;
   fetch?: typeof fetch;
 }
 
@@ -49,6 +74,7 @@ interface ReplicaState {
   url: string;
   connection?: AgentConnection;
   error?: string;
+  refreshing?: Promise<void>;
 }
 
 interface AgentEntry {
@@ -56,7 +82,8 @@ interface AgentEntry {
   replicas: ReplicaState[];
   persistence: AgentPersistence;
   description: string;
-  refreshing?: Promise<void>;
+  /** Round-robin position for sessions no replica has served yet. */
+  nextReplica: number;
 }
 
 /** The extension URI fragment an agent card uses to declare how it persists sessions. */
@@ -66,18 +93,28 @@ const persistenceExtensionMarker = 'session-persistence';
  * The agents of the `agents:` list: fetches each agent card at start and every `refreshIntervalMs`,
  * keeps an A2A client per reachable replica, and reports availability and how each agent persists its
  * sessions. An agent that is down is unavailable, never fatal; it comes back with the next refresh.
+ * With several replicas (`urls:`) it picks one per turn: the replica that served the session last while
+ * it is up (remembered in memory, per gateway instance), otherwise the next up replica in turn. A replica
+ * whose call failed is marked down at once and probed again every `probeIntervalMs`.
  */
 export class AgentRegistry {
   private readonly entries = new Map<string, AgentEntry>();
+  /** `agent \0 sessionId` → URL of the replica that served the session last (oldest first). */
+  private readonly lastReplicaOfSession = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly refreshIntervalMs: number;
+  private readonly probeIntervalMs: number;
   private readonly cardTimeoutMs: number;
+  private readonly maxRememberedSessions: number;
 
   constructor(private readonly options: AgentRegistryOptions) {
     this.fetchImpl = options.fetch ?? fetch;
     this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+    this.probeIntervalMs = options.probeIntervalMs ?? 5_000;
     this.cardTimeoutMs = options.cardTimeoutMs ?? 5_000;
+    this.maxRememberedSessions = options.maxRememberedSessions ?? 10_000;
     for (const config of options.agents) {
       const urls = config.urls ?? (config.url ? [config.url] : []);
       this.entries.set(config.name, {
@@ -85,21 +122,26 @@ export class AgentRegistry {
         replicas: urls.map((url) => ({ url })),
         persistence: 'unknown',
         description: config.description ?? '',
+        nextReplica: 0,
       });
     }
   }
 
-  /** Fetches every agent card once and starts the periodic refresh. */
+  /** Fetches every agent card once and starts the periodic refresh and the probing of down replicas. */
   async start(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.refreshIntervalMs);
     this.timer.unref();
+    this.probeTimer = setInterval(() => void this.probeDownReplicas(), this.probeIntervalMs);
+    this.probeTimer.unref();
   }
 
-  /** Stops the periodic refresh. */
+  /** Stops the periodic refresh and probing. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.probeTimer) clearInterval(this.probeTimer);
     this.timer = undefined;
+    this.probeTimer = undefined;
   }
 
   /** Fetches the cards of every agent (or one) again; never throws. */
@@ -131,10 +173,12 @@ export class AgentRegistry {
   }
 
   /**
-   * Returns connections to the agent's reachable replicas, preferred first. When none is known to be
-   * reachable the cards are fetched again first. Throws AGENT_NOT_FOUND or AGENT_UNAVAILABLE.
+   * Picks the replica for a turn: the one that served the session last while it is up, otherwise the
+   * next up replica in turn, never one in `exclude`. When no replica qualifies the cards are fetched
+   * again first. Returns undefined when only excluded replicas remain; throws AGENT_NOT_FOUND, or
+   * AGENT_UNAVAILABLE when no replica answers at all.
    */
-  async connections(name: string): Promise<AgentConnection[]> {
+  async pick(name: string, options: PickReplicaOptions = {}): Promise<AgentConnection | undefined> {
     const entry = this.entries.get(name);
     if (!entry) {
       throw new MeshError(
@@ -146,16 +190,18 @@ export class AgentRegistry {
         },
       );
     }
-    let reachable = entry.replicas.flatMap((replica) =>
-      replica.connection ? [replica.connection] : [],
-    );
-    if (reachable.length === 0) {
-      await this.refreshEntry(entry);
-      reachable = entry.replicas.flatMap((replica) =>
-        replica.connection ? [replica.connection] : [],
+    const eligible = (): ReplicaState[] =>
+      entry.replicas.filter(
+        (replica) => replica.connection !== undefined && !options.exclude?.has(replica.url),
       );
+    let candidates = eligible();
+    if (candidates.length === 0) {
+      if (entry.replicas.every((replica) => options.exclude?.has(replica.url))) return undefined;
+      await this.refreshEntry(entry);
+      candidates = eligible();
     }
-    if (reachable.length === 0) {
+    if (candidates.length === 0) {
+      if (options.exclude !== undefined && options.exclude.size > 0) return undefined;
       const status = this.statusOf(entry);
       throw new MeshError(
         'AGENT_UNAVAILABLE',
@@ -163,15 +209,46 @@ export class AgentRegistry {
         { agent: name },
       );
     }
-    return reachable;
+    const lastUrl =
+      options.sessionId === undefined
+        ? undefined
+        : this.lastReplicaOfSession.get(sessionKey(name, options.sessionId));
+    const sticky = candidates.find((replica) => replica.url === lastUrl);
+    if (sticky?.connection) return sticky.connection;
+    const chosen = candidates[entry.nextReplica % candidates.length];
+    entry.nextReplica = (entry.nextReplica + 1) % Number.MAX_SAFE_INTEGER;
+    return chosen?.connection;
   }
 
-  /** Marks a replica unreachable after a failed call, so the next turn prefers another one. */
+  /** Remembers that a replica answered a turn of the session, so its next turns prefer it. */
+  noteServed(name: string, sessionId: string, url: string): void {
+    const entry = this.entries.get(name);
+    if (!entry || entry.replicas.length < 2) return;
+    const key = sessionKey(name, sessionId);
+    this.lastReplicaOfSession.delete(key);
+    this.lastReplicaOfSession.set(key, url);
+    if (this.lastReplicaOfSession.size > this.maxRememberedSessions) {
+      const oldest = this.lastReplicaOfSession.keys().next().value;
+      if (oldest !== undefined) this.lastReplicaOfSession.delete(oldest);
+    }
+  }
+
+  /**
+   * Marks a replica down after a failed call (refused connection, broken stream), so turns go to the
+   * others until a probe finds it up again.
+   */
   markUnreachable(name: string, url: string, error: unknown): void {
     const replica = this.entries.get(name)?.replicas.find((item) => item.url === url);
     if (!replica) return;
+    const wasUp = replica.connection !== undefined;
     replica.connection = undefined;
-    replica.error = error instanceof Error ? error.message : String(error);
+    replica.error = describeFetchError(error);
+    if (wasUp) {
+      this.options.logger.warn(
+        { agent: name, url, error: replica.error },
+        'agent replica marked down after a failed call; probing it again',
+      );
+    }
   }
 
   /** The fetch used for calls to an agent: adds its bearer token when one is configured. */
@@ -191,6 +268,17 @@ export class AgentRegistry {
     };
   }
 
+  /** Probes the replicas marked down (their cards), so a restarted replica takes turns again soon. */
+  private async probeDownReplicas(): Promise<void> {
+    await Promise.all(
+      [...this.entries.values()].flatMap((entry) =>
+        entry.replicas
+          .filter((replica) => replica.connection === undefined)
+          .map((replica) => this.refreshReplicaOnce(entry, replica)),
+      ),
+    );
+  }
+
   private statusOf(entry: AgentEntry): AgentStatus {
     const available = entry.replicas.some((replica) => replica.connection !== undefined);
     const error = entry.replicas.find((replica) => replica.error)?.error;
@@ -205,18 +293,24 @@ export class AgentRegistry {
       persistence: entry.persistence,
       ...(warning ? { warning } : {}),
       ...(!available && error ? { error } : {}),
+      replicas: entry.replicas.map((replica) => ({
+        url: replica.url,
+        available: replica.connection !== undefined,
+        ...(replica.connection === undefined && replica.error ? { error: replica.error } : {}),
+      })),
     };
   }
 
-  private refreshEntry(entry: AgentEntry): Promise<void> {
-    entry.refreshing ??= Promise.all(
-      entry.replicas.map((replica) => this.refreshReplica(entry, replica)),
-    )
-      .then(() => undefined)
-      .finally(() => {
-        entry.refreshing = undefined;
-      });
-    return entry.refreshing;
+  private async refreshEntry(entry: AgentEntry): Promise<void> {
+    await Promise.all(entry.replicas.map((replica) => this.refreshReplicaOnce(entry, replica)));
+  }
+
+  /** One card fetch per replica at a time: concurrent callers share it. */
+  private refreshReplicaOnce(entry: AgentEntry, replica: ReplicaState): Promise<void> {
+    replica.refreshing ??= this.refreshReplica(entry, replica).finally(() => {
+      replica.refreshing = undefined;
+    });
+    return replica.refreshing;
   }
 
   private async refreshReplica(entry: AgentEntry, replica: ReplicaState): Promise<void> {
@@ -293,6 +387,10 @@ function pointCardAt(card: AgentCard, configuredUrl: string): AgentCard {
       return item;
     }),
   };
+}
+
+function sessionKey(agent: string, sessionId: string): string {
+  return `${agent}\u0000${sessionId}`;
 }
 
 function describeFetchError(error: unknown): string {

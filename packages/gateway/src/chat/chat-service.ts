@@ -150,9 +150,16 @@ export class ChatService {
     this.requireAgent(session.agent);
     const result = await this.createTask(session, input.text, input.clientMessageId ?? null);
     if (result.created && session.name === defaultSessionName) {
-      await this.options.store.updateSession(session.id, user.id, {
-        name: nameFromMessage(input.text),
-      });
+      // The message is stored and its reply started: a failed rename must not fail the request,
+      // or the caller would send the message again.
+      await this.options.store
+        .updateSession(session.id, user.id, { name: nameFromMessage(input.text) })
+        .catch((error: unknown) => {
+          this.options.logger.warn(
+            { err: error, sessionId: session.id },
+            'could not name the session after its first message',
+          );
+        });
     }
     return result;
   }

@@ -1,5 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { MeshError, isMeshError, type Logger, type MeshErrorCode } from '@agent-mesh/shared';
+import {
+  MeshError,
+  isDatabaseUnavailableError,
+  isMeshError,
+  type Logger,
+  type MeshErrorCode,
+} from '@agent-mesh/shared';
 
 /** The HTTP status of every error code; a code without one fails the build. */
 export const httpStatusByCode: Record<MeshErrorCode, number> = {
@@ -81,25 +87,14 @@ function toMeshError(error: unknown): MeshError {
       `The request body is not valid JSON: ${(error as Error).message}`,
     );
   }
-  if (isDatabaseConnectionError(error)) {
+  if (isDatabaseUnavailableError(error)) {
     return new MeshError(
       'DATABASE_UNAVAILABLE',
-      'The gateway database is not answering; nothing was changed. Try again in a moment.',
+      'The gateway database is not answering. Try again in a moment (a message sent with a clientMessageId can be sent again safely: it is stored once).',
     );
   }
   if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return new MeshError('REQUEST_INVALID', (error as Error).message || 'Bad request.');
   }
   return new MeshError('INTERNAL', 'Internal error; the gateway log has the details.');
-}
-
-/** Prisma codes meaning the database could not be reached or the pool is exhausted. */
-const connectionErrorCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-
-function isDatabaseConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'PrismaClientInitializationError') return true;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection is closed/i.test(error.message);
 }

@@ -1,4 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { RunningGateway } from '../server.js';
 import { startScriptedAgent, type ScriptedAgent } from '../testing/scripted-a2a-agent.js';
 import { ApiClient, startTestGateway, testGatewayConfig } from '../testing/test-gateway.js';
@@ -40,6 +42,12 @@ describe('auth modes', () => {
           mode: 'header',
           users: [],
           header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
+          allowed_origins: [],
+          login_rate_limit: {
+            max_failures_per_user: 5,
+            max_failures_per_ip: 20,
+            window_seconds: 900,
+          },
         },
       }),
     );
@@ -79,18 +87,83 @@ describe('auth modes', () => {
     expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
   });
 
-  it('refuses to start in password mode, which this version does not offer', async () => {
+  it('never trusts the header from an address outside trusted_proxies: 401, not anonymous', async () => {
+    // The gateway listens on 127.0.0.1; a client bound to 127.0.0.2 is another (untrusted) address.
+    const fromUntrusted = await requestFrom('127.0.0.2', `${gateway.url}/api/v1/config`, {
+      'X-Forwarded-User': 'alice',
+    });
+    expect(fromUntrusted.status).toBe(401);
+    expect(JSON.parse(fromUntrusted.body)).toMatchObject({
+      error: { code: 'UNAUTHENTICATED', details: { authMode: 'header' } },
+    });
+    const fromTrusted = await requestFrom('127.0.0.1', `${gateway.url}/api/v1/config`, {
+      'X-Forwarded-User': 'alice',
+    });
+    expect(fromTrusted.status).toBe(200);
+    expect(JSON.parse(fromTrusted.body).user).toEqual({ id: 'user:alice', name: 'alice' });
+
+    const wsUrl = `${gateway.url.replace(/^http/, 'ws')}/api/v1/ws`;
+    expect(await upgradeStatus(wsUrl, '127.0.0.2', { 'X-Forwarded-User': 'alice' })).toBe(401);
+    expect(await upgradeStatus(wsUrl, '127.0.0.1', { 'X-Forwarded-User': 'alice' })).toBe(101);
+    expect(await upgradeStatus(wsUrl, '127.0.0.1', {})).toBe(401);
+  });
+
+  it('refuses to start with a trusted proxy that is not an address', async () => {
     await expect(
       startTestGateway(
         testGatewayConfig({
           agents: [{ name: 'assistant', url: agent.url }],
           auth: {
-            mode: 'password',
+            mode: 'header',
             users: [],
-            header: { name: 'X-Forwarded-User', trusted_proxies: [] },
+            header: { name: 'X-Forwarded-User', trusted_proxies: ['proxy.local'] },
+            allowed_origins: [],
+            login_rate_limit: {
+              max_failures_per_user: 5,
+              max_failures_per_ip: 20,
+              window_seconds: 900,
+            },
           },
         }),
       ),
-    ).rejects.toThrow('"password" is not available');
+    ).rejects.toThrow('gateway.auth.header.trusted_proxies has "proxy.local"');
   });
 });
+
+/** A GET from a chosen local address (the loopback range is all ours: 127.0.0.2 is "another host"). */
+function requestFrom(
+  localAddress: string,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { localAddress, headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** The status a WebSocket upgrade from `localAddress` gets: 101 when it opens. */
+function upgradeStatus(
+  url: string,
+  localAddress: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { localAddress, headers });
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.once('error', reject);
+  });
+}

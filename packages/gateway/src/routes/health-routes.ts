@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { DatabasePoolStats } from '@agent-mesh/shared';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 
@@ -8,6 +9,8 @@ export interface HealthRoutesOptions {
   agents: AgentRegistry;
   /** Timeout of the database ping (default 3 s). */
   pingTimeoutMs?: number;
+  /** The database pool's provider, size and use, shown under `database` (SQL stores). */
+  poolStats?: () => DatabasePoolStats | undefined;
 }
 
 /**
@@ -31,14 +34,30 @@ export function createHealthRoutes(options: HealthRoutesOptions): Router {
       name: agent.name,
       available: agent.available,
       ...(agent.error ? { error: agent.error } : {}),
+      // Several replicas: ready while one is up, and each one's state for the operator.
+      ...(agent.replicas.length > 1 ? { replicas: agent.replicas } : {}),
     }));
     const ready = database.status === 'ok' && agents.every((agent) => agent.available);
     response
       .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not-ready', database, agents });
+      .json({
+        status: ready ? 'ready' : 'not-ready',
+        database: withPool(database, options.poolStats?.()),
+        agents,
+      });
   });
 
   return router;
+}
+
+/** Adds the pool's provider and counts to the database part of the report. */
+function withPool<T extends object>(
+  database: T,
+  stats: DatabasePoolStats | undefined,
+): T & { provider?: string; pool?: object } {
+  if (stats === undefined) return database;
+  const { provider, ...pool } = stats;
+  return { ...database, provider, pool };
 }
 
 async function pingWithTimeout(

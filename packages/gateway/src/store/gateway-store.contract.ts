@@ -177,6 +177,29 @@ export function describeGatewayStoreContract(
       expect(await store.listTaskEvents(task.id, 4)).toEqual([]);
     });
 
+    it('reports the last stored seq of several tasks in one call', async () => {
+      const session = await createSession('user-seqs');
+      const first = (await store.createTask(newTask(session))).task;
+      const second = (await store.createTask(newTask(session))).task;
+      await store.saveTaskProgress(second.id, {
+        events: [
+          { seq: 2, event: { type: 'message-delta', text: 'Hi' } },
+          { seq: 3, event: { type: 'message-delta', text: '!' } },
+        ],
+        responseText: 'Hi!',
+        lastEventSeq: 3,
+        now: at(200),
+      });
+      const seqs = await store.getLastEventSeqs([first.id, second.id, 'task-missing']);
+      expect([...seqs.entries()].sort()).toEqual(
+        [
+          [first.id, 1],
+          [second.id, 3],
+        ].sort(),
+      );
+      expect((await store.getLastEventSeqs([])).size).toBe(0);
+    });
+
     it('lists tasks newest first with a cursor and running tasks of every user', async () => {
       const session = await createSession('user-history');
       const ids: string[] = [];

@@ -153,6 +153,11 @@ export interface GatewayStore {
   saveTaskProgress(taskId: string, progress: TaskProgress): Promise<boolean>;
   /** Returns stored events with seq greater than `afterSeq`, in order. */
   listTaskEvents(taskId: string, afterSeq: number): Promise<SequencedTaskEvent[]>;
+  /**
+   * Returns the seq of the last stored event of each given task (tasks that do not exist are left out),
+   * in one query: how a gateway polls for progress that other instances recorded.
+   */
+  getLastEventSeqs(taskIds: readonly string[]): Promise<Map<string, number>>;
 
   /** Creates or replaces the user's rating of a task. */
   saveFeedback(

@@ -166,6 +166,15 @@ export class MemoryGatewayStore implements GatewayStore {
       .map((e) => ({ ...e }));
   }
 
+  async getLastEventSeqs(taskIds: readonly string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    for (const id of taskIds) {
+      const task = this.tasks.get(id);
+      if (task) result.set(id, task.lastEventSeq);
+    }
+    return result;
+  }
+
   async saveFeedback(
     feedback: FeedbackRecord & { sessionId: string; now: Date },
   ): Promise<FeedbackRecord> {

@@ -32,7 +32,8 @@ export class SqlGatewayStore implements GatewayStore {
   readonly persistence = 'sql' as const;
   private readonly client: GatewayPrismaClient;
 
-  constructor(private readonly database: GatewayDatabase) {
+  /** `database`: the open gateway database; also read for pool details (/readyz, /metrics). */
+  constructor(readonly database: GatewayDatabase) {
     this.client = database.client;
   }
 
@@ -225,6 +226,17 @@ export class SqlGatewayStore implements GatewayStore {
       if (isTaskStreamEvent(event)) events.push({ seq: row.seq, event });
     }
     return events;
+  }
+
+  async getLastEventSeqs(taskIds: readonly string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    if (taskIds.length === 0) return result;
+    const rows = await this.client.chatTask.findMany({
+      where: { id: { in: [...taskIds] } },
+      select: { id: true, lastEventSeq: true },
+    });
+    for (const row of rows) result.set(row.id, row.lastEventSeq);
+    return result;
   }
 
   async saveFeedback(

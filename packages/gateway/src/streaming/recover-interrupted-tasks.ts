@@ -14,6 +14,11 @@ export interface RecoverInterruptedTasksOptions {
   isRunningHere: (taskId: string) => boolean;
   /** Tasks of other instances are orphaned when they have not progressed for this long (default 120 s). */
   staleAfterMs?: number;
+  /**
+   * Only close stale tasks of other instances, not this instance's own (the periodic check while
+   * running, when this instance's tasks are either streaming or just being started).
+   */
+  othersOnly?: boolean;
   now?: () => Date;
 }
 
@@ -32,7 +37,7 @@ export async function recoverInterruptedTasks(
     if (options.isRunningHere(task.id)) continue;
     const ours = task.metadata.gatewayId === options.gatewayId;
     const stale = now().getTime() - task.updatedAt.getTime() >= staleAfterMs;
-    if (!ours && !stale) continue;
+    if (ours ? options.othersOnly === true : !stale) continue;
     const recorder = new TaskRecorder(options.store, options.feed, task, {
       logger: options.logger,
       now,

@@ -1,6 +1,7 @@
 import { Role, type SendMessageRequest } from '@a2a-js/sdk';
 import { isMeshError, type Logger } from '@agent-mesh/shared';
 import type { AgentConnection, AgentRegistry } from '../agents/agent-registry.js';
+import type { TaskObserver } from '../operations/gateway-operations.js';
 import type { GatewayStore, TaskRecord } from '../store/gateway-store.js';
 import { A2aReplyAssembler } from './a2a-reply-assembler.js';
 import type { TaskEventFeed } from './task-event-feed.js';
@@ -20,6 +21,13 @@ export interface TaskRunnerOptions {
   heartbeatIntervalMs?: number;
   /** How long a cancel waits for the agent to confirm before cutting the stream (default 3 s). */
   cancelTimeoutMs?: number;
+  /**
+   * How many replicas one turn is sent to at most (default 4): when a replica dies mid-turn the same
+   * message goes to another one, which the agent de-duplicates by messageId.
+   */
+  maxAttempts?: number;
+  /** Told when replies start and finish (metrics, logs). */
+  observer?: TaskObserver;
 }
 
 type StopReason = 'cancel' | 'shutdown' | 'idle' | 'detached';
@@ -46,17 +54,23 @@ export function agentMessageIdOf(taskId: string): string {
 
 /**
  * Runs replies on the server, independently of any browser: sends the task's user message to the agent
- * with A2A `SendStreamingMessage` (contextId = the gateway session id, metadata userId and gatewayId),
- * records every stream event as it arrives, and closes the task as completed, failed, canceled or —
- * when the stream breaks off without a final status — interrupted with the partial text.
+ * with A2A `SendStreamingMessage` (contextId = the gateway session id, metadata userId and gatewayId,
+ * messageId derived from the task id), records every stream event as it arrives, and closes the task as
+ * completed, failed or canceled. When the replica serving the turn dies (refused or broken connection, a
+ * stream that ends without a final status, an agent reporting its own shutdown) the same message is sent
+ * to another replica of the agent, whose first text replaces the partial text of the dead attempt
+ * (`message-delta` with `replace: true`); only when no replica can finish it does the task end
+ * interrupted with the partial text.
  */
 export class TaskRunner {
   private readonly running = new Map<string, RunningTask>();
   private readonly streamIdleTimeoutMs: number;
   private readonly cancelTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
+  private readonly maxAttempts: number;
 
   constructor(private readonly options: TaskRunnerOptions) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000;
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 600_000;
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 3_000;
@@ -72,6 +86,7 @@ export class TaskRunner {
     const entry: RunningTask = { task, recorder, controller, done: Promise.resolve() };
     recorder.onDetached(() => this.stop(entry, 'detached'));
     this.running.set(task.id, entry);
+    this.options.observer?.taskStarted?.(task);
     // A heartbeat keeps the task visibly alive for other gateway instances while the agent is quiet.
     const heartbeat = setInterval(() => recorder.heartbeat(), this.heartbeatIntervalMs);
     heartbeat.unref();
@@ -91,6 +106,11 @@ export class TaskRunner {
       .filter((entry) => entry.task.sessionId === sessionId)
       .map((entry) => entry.task.id);
     await Promise.all(ids.map((id) => this.cancel(id)));
+  }
+
+  /** How many replies this process is streaming now. */
+  get runningCount(): number {
+    return this.running.size;
   }
 
   /** Tells whether this process is streaming the task now. */
@@ -143,27 +163,54 @@ export class TaskRunner {
   }
 
   private async run(task: TaskRecord, entry: RunningTask): Promise<void> {
+    const started = Date.now();
     const outcome = await this.stream(task, entry);
-    if (entry.recorder.isClosed) return;
-    await entry.recorder.finish(outcome);
+    // A closed recorder means the task went away (its session was deleted): it ended as canceled.
+    const status = entry.recorder.isClosed ? 'canceled' : outcome.status;
+    if (!entry.recorder.isClosed) await entry.recorder.finish(outcome);
+    this.options.observer?.taskFinished?.(task, status, Date.now() - started);
   }
 
   private async stream(task: TaskRecord, entry: RunningTask): Promise<TaskOutcome> {
     const { recorder, controller } = entry;
-    const assembler = new A2aReplyAssembler();
-    let received = false;
-    let connections: AgentConnection[];
-    try {
-      connections = await this.options.agents.connections(task.agent);
-    } catch (error) {
-      return { status: 'failed', error: isMeshError(error) ? error.message : describe(error) };
-    }
     const request = this.requestFor(task);
+    /** Replicas that failed during this turn: it goes to another one, never back to them. */
+    const failed = new Set<string>();
+    let received = false;
     let lastError: unknown;
-    for (const connection of connections) {
+    let lastState: string | undefined;
+    let failovers = 0;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       if (controller.signal.aborted) break;
+      let connection: AgentConnection | undefined;
+      try {
+        connection = await this.options.agents.pick(task.agent, {
+          sessionId: task.sessionId,
+          exclude: failed,
+        });
+      } catch (error) {
+        if (attempt === 1) {
+          return { status: 'failed', error: isMeshError(error) ? error.message : describe(error) };
+        }
+        lastError ??= error;
+        break;
+      }
+      if (!connection) break;
+      if (attempt > 1) {
+        failovers += 1;
+        recorder.updateMetadata({ failovers });
+        this.options.logger.warn(
+          { taskId: task.id, agent: task.agent, url: connection.url, attempt },
+          'sending the turn again to another replica of the agent',
+        );
+      }
       entry.connection = connection;
+      entry.agentTaskId = undefined;
+      // Text an earlier, dead attempt left is replaced by this attempt's first text.
+      let replacing = recorder.text.length > 0;
+      const assembler = new A2aReplyAssembler();
       const idle = new IdleTimer(this.streamIdleTimeoutMs, () => this.stop(entry, 'idle'));
+      let deadMidTurn = false;
       try {
         const stream = connection.client.sendMessageStream(request, { signal: controller.signal });
         for await (const response of stream) {
@@ -174,28 +221,51 @@ export class TaskRunner {
             entry.agentTaskId = step.agentTaskId;
             recorder.updateMetadata({ agentTaskId: step.agentTaskId, agentUrl: connection.url });
           }
-          for (const status of step.statuses) recorder.recordStatus(status.state, status.message);
-          for (const change of step.text) {
-            if (change.kind === 'append') recorder.appendText(change.text);
-            else recorder.replaceText(change.text);
+          for (const status of step.statuses) {
+            if (status.state === lastState && status.message === undefined) continue;
+            lastState = status.state;
+            recorder.recordStatus(status.state, status.message);
+          }
+          if (replacing && (step.text.length > 0 || step.final)) {
+            recorder.replaceText(assembler.replyText);
+            replacing = false;
+          } else {
+            for (const change of step.text) {
+              if (change.kind === 'append') recorder.appendText(change.text);
+              else recorder.replaceText(change.text);
+            }
           }
           if (step.metadata) recorder.updateMetadata(step.metadata);
-          if (step.final) return step.final;
+          if (step.final) {
+            // An agent replica shutting down reports the turn interrupted: finish it elsewhere.
+            if (step.final.status === 'interrupted' && !controller.signal.aborted) {
+              lastError = new Error(step.final.error ?? 'the agent replica shut down mid-reply');
+              deadMidTurn = true;
+              break;
+            }
+            this.options.agents.noteServed(task.agent, task.sessionId, connection.url);
+            return step.final;
+          }
         }
-        lastError = undefined;
-        break;
+        if (!deadMidTurn) lastError = undefined;
       } catch (error) {
         lastError = error;
-        if (received || controller.signal.aborted) break;
-        // Nothing arrived from this replica: mark it and fail over to the next one.
-        this.options.agents.markUnreachable(task.agent, connection.url, error);
-        this.options.logger.warn(
-          { err: error, taskId: task.id, agent: task.agent, url: connection.url },
-          'agent call failed before the reply started',
-        );
       } finally {
         idle.clear();
       }
+      if (controller.signal.aborted) break;
+      // The replica could not be reached, broke the stream or closed it without a final status: mark
+      // it down and send the same message (same messageId, so the agent stores it once) to another.
+      failed.add(connection.url);
+      this.options.agents.markUnreachable(
+        task.agent,
+        connection.url,
+        lastError ?? new Error('the stream ended without a final status'),
+      );
+      this.options.logger.warn(
+        { err: lastError, taskId: task.id, agent: task.agent, url: connection.url, received },
+        received ? 'agent replica failed mid-reply' : 'agent call failed before the reply started',
+      );
     }
     switch (entry.stopReason) {
       case 'cancel':
@@ -225,7 +295,7 @@ export class TaskRunner {
     return {
       status: 'interrupted',
       error: lastError
-        ? `The connection to agent "${task.agent}" broke off mid-reply (${describe(lastError)}). Retry to send the message again.`
+        ? `The connection to agent "${task.agent}" broke off mid-reply (${describe(lastError)}) and no other replica could finish it. Retry to send the message again.`
         : `Agent "${task.agent}" closed the stream before the reply was complete. Retry to send the message again.`,
     };
   }

@@ -5,6 +5,7 @@ import type { SessionData } from 'express-session';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '@agent-mesh/shared';
 import type { GatewayUser, Identity } from '../http/identity.js';
+import type { OriginCheck } from '../http/origin-check.js';
 import type { GatewayStore, SequencedTaskEvent } from '../store/gateway-store.js';
 import type { TaskEventFeed } from './task-event-feed.js';
 
@@ -18,8 +19,8 @@ export interface TaskWebSocketOptions {
   session: RequestHandler;
   identity: Identity;
   logger: Logger;
-  /** Origins allowed besides the request's own host (the gateway's public URL). */
-  allowedOrigins?: readonly string[];
+  /** The CSRF check of the API: an upgrade from a foreign page is refused with 403. */
+  originCheck: OriginCheck;
   /** Interval of protocol pings that drop dead connections (default 30 s). */
   pingIntervalMs?: number;
 }
@@ -39,12 +40,14 @@ interface Subscription {
 
 /** The running WebSocket endpoint. */
 export interface TaskWebSocket {
+  /** Open browser connections now (for /metrics). */
+  readonly connectionCount: number;
   /** Closes every connection and stops accepting new ones. */
   close(): Promise<void>;
 }
 
 /**
- * Serves task streams over WebSocket at /api/v1/ws (same cookie session as the API, Origin checked).
+ * Serves task streams over WebSocket at /api/v1/ws (same cookie session and Origin check as the API).
  * `subscribe` replays the stored events after `fromSeq`, then `subscribed`, then live events: the live
  * feed is joined before the stored tail is read and events are de-duplicated by seq, so nothing is
  * missed or sent twice. A task that is not the caller's is TASK_NOT_FOUND.
@@ -59,7 +62,12 @@ export function attachTaskWebSocket(server: Server, options: TaskWebSocketOption
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    if (!isOriginAllowed(request, options.allowedOrigins ?? [])) {
+    const verdict = options.originCheck.check(request);
+    if (!verdict.allowed) {
+      options.logger.info(
+        { origin: request.headers.origin, reason: verdict.reason },
+        'refused a cross-site WebSocket upgrade',
+      );
       rejectUpgrade(socket, 403, 'Forbidden');
       return;
     }
@@ -97,6 +105,9 @@ export function attachTaskWebSocket(server: Server, options: TaskWebSocketOption
   pinger.unref();
 
   return {
+    get connectionCount() {
+      return wss.clients.size;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(pinger);
@@ -145,10 +156,14 @@ function serveConnection(
       if (event.event.type === 'message-end') subscription.stop();
     };
     // Join the live feed first, then read the stored tail: an event is either stored or arrives here.
-    subscription.stop = options.feed.subscribe(taskId, (event) => {
-      if (subscription.replaying) subscription.buffered.push(event);
-      else deliver(event);
-    });
+    subscription.stop = options.feed.subscribe(
+      taskId,
+      (event) => {
+        if (subscription.replaying) subscription.buffered.push(event);
+        else deliver(event);
+      },
+      fromSeq,
+    );
     subscriptions.set(taskId, subscription);
     try {
       const stored = await options.store.listTaskEvents(taskId, fromSeq);
@@ -258,25 +273,6 @@ function loadSession(
       else resolve(expressRequest.session);
     });
   });
-}
-
-/** Browsers send Origin; it must be this host or a configured public origin. Other clients send none. */
-function isOriginAllowed(request: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = request.headers.origin;
-  if (!origin) return true;
-  try {
-    const url = new URL(origin);
-    if (url.host === request.headers.host) return true;
-    return allowed.some((item) => {
-      try {
-        return new URL(item).origin === url.origin;
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {

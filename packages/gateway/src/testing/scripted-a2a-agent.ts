@@ -30,6 +30,8 @@ export interface ScriptedAgentOptions {
   persistence?: 'sql' | 'memory' | 'none';
   /** Port to listen on (default 0: any free port; a fixed one lets a test restart it at the same URL). */
   port?: number;
+  /** Bearer token required on A2A calls (401 without it), like an agent with `auth.token`. */
+  token?: string;
 }
 
 /** A running scripted agent. */
@@ -38,6 +40,8 @@ export interface ScriptedAgent {
   port: number;
   received: ReceivedMessage[];
   canceled: string[];
+  /** `<method> <path> <Authorization header or "-">` of every HTTP request, card fetches included. */
+  requests: string[];
   /** Cuts every open connection (a crashed agent, as far as the gateway can tell). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -232,7 +236,22 @@ export async function startScriptedAgent(
     signatures: [],
   };
   const requestHandler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+  const requests: string[] = [];
   const app = express();
+  app.use((request, response, next) => {
+    const authorization = request.header('authorization');
+    requests.push(`${request.method} ${request.path} ${authorization ?? '-'}`);
+    if (options.token !== undefined && request.method === 'POST') {
+      if (authorization !== `Bearer ${options.token}`) {
+        response
+          .status(401)
+          .setHeader('WWW-Authenticate', 'Bearer')
+          .json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Bearer token required.' } });
+        return;
+      }
+    }
+    next();
+  });
   app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: requestHandler }));
   app.post(
     '/',
@@ -246,6 +265,7 @@ export async function startScriptedAgent(
     port,
     received,
     canceled,
+    requests,
     dropConnections: () => {
       for (const abort of aborts.values()) abort.abort();
       server.closeAllConnections();

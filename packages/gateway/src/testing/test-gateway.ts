@@ -21,6 +21,8 @@ export function testGatewayConfig(
       mode: 'none',
       users: [],
       header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
+      allowed_origins: [],
+      login_rate_limit: { max_failures_per_user: 5, max_failures_per_ip: 20, window_seconds: 900 },
     },
     limits: { max_body_bytes: 1_048_576 },
     ...overrides,
@@ -47,6 +49,7 @@ export function startTestGateway(
     ...(options.agentRefreshIntervalMs
       ? { agentRefreshIntervalMs: options.agentRefreshIntervalMs }
       : {}),
+    ...(options.agentProbeIntervalMs ? { agentProbeIntervalMs: options.agentProbeIntervalMs } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
  * every field with a schema default is non-optional because the loader applies defaults (ajv `useDefaults`).
  * Keep in sync with packages/shared/schema/agent.schema.json.
  */
+import type { RetentionConfig } from './gateway-config.js';
 
 /** Connection-pool settings of one database; every field has a default. */
 export interface PoolConfig {
@@ -119,5 +120,12 @@ export interface AgentConfig {
   /** Default []. */
   peers: AgentPeerConfig[];
   auth: AgentAuthConfig;
+  /** Scheduled pruning of this agent's old sessions; absent means none. */
+  retention?: RetentionConfig;
+  /**
+   * Milliseconds running turns may take to finish on shutdown before they are interrupted (default
+   * 8000); the loader always sets it, hand-built configs may leave it out.
+   */
+  shutdown_grace_ms?: number;
   limits: AgentLimitsConfig;
 }

@@ -51,9 +51,20 @@ export type GatewayAuthMode = 'none' | 'password' | 'header';
 
 /** A user of `password` mode. */
 export interface GatewayUserConfig {
+  /** Case-sensitive login name, 1–200 characters without spaces; the user id is `user:<username>`. */
   username: string;
-  /** scrypt or argon2 hash string, never the password itself. */
+  /** `scrypt$N$r$p$salt$hash` (base64 salt and hash) from `agent-mesh auth hash-password`. */
   password_hash: string;
+}
+
+/** Failed sign-ins allowed per sliding window in `password` mode (in memory, per gateway instance). */
+export interface GatewayLoginRateLimitConfig {
+  /** Default 5. */
+  max_failures_per_user: number;
+  /** Default 20. */
+  max_failures_per_ip: number;
+  /** Default 900 (15 minutes). */
+  window_seconds: number;
 }
 
 /** Settings of `header` mode: a trusted reverse proxy names the user. */
@@ -70,6 +81,9 @@ export interface GatewayAuthConfig {
   /** Default []; at least one when mode is `password`. */
   users: GatewayUserConfig[];
   header: GatewayAuthHeaderConfig;
+  /** Origins besides the gateway's own and `public_url` allowed to send cookie-authenticated writes (default []). */
+  allowed_origins: string[];
+  login_rate_limit: GatewayLoginRateLimitConfig;
 }
 
 /** Scheduled pruning of old sessions; absent means no scheduled prune. */
@@ -78,6 +92,17 @@ export interface RetentionConfig {
   max_age_days: number;
   /** How often to prune, e.g. `1h`, `30m`, `1d` (default 1h). */
   interval: string;
+}
+
+/** How the gateway follows replies that other gateway instances on the same database record. */
+export type LiveUpdatesMode = 'auto' | 'notify' | 'poll';
+
+/** Live streaming across gateway instances sharing one database. */
+export interface LiveUpdatesConfig {
+  /** auto (default): LISTEN/NOTIFY on PostgreSQL, polling elsewhere; notify: PostgreSQL only; poll. */
+  mode: LiveUpdatesMode;
+  /** Polling interval in milliseconds (default 200, 20..60000). */
+  poll_interval_ms: number;
 }
 
 /** Size limits of the gateway's HTTP API. */
@@ -102,5 +127,12 @@ export interface GatewayConfig {
   agents: GatewayAgentConfig[];
   auth: GatewayAuthConfig;
   retention?: RetentionConfig;
+  /**
+   * Milliseconds running replies may take to finish on shutdown before they are interrupted (default
+   * 8000); the loader always sets it, hand-built configs may leave it out.
+   */
+  shutdown_grace_ms?: number;
+  /** Cross-instance live streaming; the loader always sets it, hand-built configs may leave it out. */
+  live_updates?: LiveUpdatesConfig;
   limits: GatewayLimitsConfig;
 }

@@ -359,6 +359,66 @@ describe('problems', () => {
     ]);
   });
 
+  it('checks the auth settings: hash format (never echoing the value), unique usernames, proxies, origins', () => {
+    const hash = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGg=';
+    const file = write(
+      'gateway-auth.yaml',
+      [
+        'gateway:',
+        '  port: 8000',
+        '  session_service: { type: memory }',
+        '  agents: [{ name: a, url: "http://x:1" }]',
+        '  auth:',
+        '    mode: password',
+        '    users:',
+        `      - { username: alice, password_hash: "${hash}" }`,
+        '      - { username: bob, password_hash: hunter2 }',
+        `      - { username: alice, password_hash: "${hash}" }`,
+        '    header: { trusted_proxies: [proxy.local] }',
+        '    allowed_origins: ["https://chat.example.com/app"]',
+        '',
+      ].join('\n'),
+    );
+    expect(problemLines(file)).toEqual([
+      `${file}:9:41 gateway.auth.users[1].password_hash must be a scrypt hash printed by \`agent-mesh auth hash-password\` (scrypt$N$r$p$salt$hash)`,
+      `${file}:11:33 gateway.auth.header.trusted_proxies[0] must be an IP address or CIDR range such as 127.0.0.1 or 10.0.0.0/8 (got "proxy.local")`,
+      `${file}:12:23 gateway.auth.allowed_origins[0] must be an origin such as https://chat.example.com (scheme, host and optional port, no path) (got "https://chat.example.com/app")`,
+    ]);
+    const duplicate = write(
+      'gateway-auth-duplicate.yaml',
+      [
+        'gateway:',
+        '  port: 8000',
+        '  session_service: { type: memory }',
+        '  agents: [{ name: a, url: "http://x:1" }]',
+        '  auth:',
+        '    mode: password',
+        '    users:',
+        `      - { username: alice, password_hash: "${hash}" }`,
+        `      - { username: alice, password_hash: "${hash}" }`,
+        '',
+      ].join('\n'),
+    );
+    expect(problemLines(duplicate)).toEqual([
+      `${duplicate}:9:21 gateway.auth.users[1].username repeats the username alice of users[0]; usernames must be unique`,
+    ]);
+    const valid = write(
+      'gateway-auth-valid.yaml',
+      [
+        'gateway:',
+        '  port: 8000',
+        '  session_service: { type: memory }',
+        '  agents: [{ name: a, url: "http://x:1" }]',
+        `  auth: { mode: password, users: [{ username: alice, password_hash: "${hash}" }] }`,
+        '',
+      ].join('\n'),
+    );
+    expect(loadGatewayConfig(valid, { env: {} }).auth).toMatchObject({
+      allowed_origins: [],
+      login_rate_limit: { max_failures_per_user: 5, max_failures_per_ip: 20, window_seconds: 900 },
+    });
+  });
+
   it('requires exactly one of agent: and gateway: at the top level', () => {
     const neither = write('neither.yaml', 'shared:\n  a: 1\nsomething: else\n');
     expect(problemLines(neither)).toEqual([

@@ -192,8 +192,10 @@ function describeError(error: ErrorObject, rootSchema: Record<string, unknown>):
       return value(`must list at most ${String(params.limit)} items`);
     case 'pattern': {
       const readable = parentSchema.patternErrorMessage;
+      // A `writeOnly` value may be a secret pasted into the wrong key (a password for its hash): never echo it.
+      const got = parentSchema.writeOnly === true ? '' : describeGot(error.data);
       return value(
-        `${typeof readable === 'string' ? readable : `must match the pattern ${String(params.pattern)}`}${describeGot(error.data)}`,
+        `${typeof readable === 'string' ? readable : `must match the pattern ${String(params.pattern)}`}${got}`,
       );
     }
     case 'format':
@@ -283,6 +285,19 @@ function checkConfigRules(kind: ConfigKind, document: unknown): Issue[] {
   };
   if (kind === 'gateway') {
     checkUnique('agents', section.agents as unknown[], (agent) => (agent as { name: string }).name);
+    const users = ((section.auth as { users?: { username: string }[] } | undefined)?.users ??
+      []) as { username: string }[];
+    const firstUser = new Map<string, number>();
+    users.forEach((user, index) => {
+      const first = firstUser.get(user.username);
+      if (first === undefined) firstUser.set(user.username, index);
+      else
+        issues.push({
+          pointer: `/gateway/auth/users/${index}/username`,
+          at: 'value',
+          message: `repeats the username ${user.username} of users[${first}]; usernames must be unique`,
+        });
+    });
   } else {
     const peers = section.peers as unknown[];
     const peerName = (peer: unknown): string =>

@@ -10,15 +10,17 @@ import {
   createPgSettings,
   sqliteBusyTimeoutMs,
 } from './connection-settings.js';
-import type { ParsedDatabaseUrl } from './database-types.js';
+import type { DatabasePoolStats, ParsedDatabaseUrl } from './database-types.js';
 
 /** A Prisma driver adapter factory for one of our providers. */
 export type DatabaseAdapter = PrismaBetterSqlite3 | PrismaPg | PrismaMariaDb;
 
-/** The adapter and a way to end its pool when the client never got to own it (a failed connect). */
+/** The adapter, a way to end its pool when the client never got to own it (a failed connect), and pool usage. */
 export interface CreatedAdapter {
   adapter: DatabaseAdapter;
   endPool(): Promise<void>;
+  /** The pool's size and use now, as far as the driver tells. */
+  poolStats(): DatabasePoolStats;
 }
 
 /**
@@ -57,7 +59,12 @@ export async function createAdapter(
         }
       }
       const adapter = new ConfiguredSqliteAdapter({ url: path, timeout: sqliteBusyTimeoutMs });
-      return { adapter, endPool: () => Promise.resolve() };
+      // better-sqlite3 is one synchronous connection per client: there is no pool to size.
+      return {
+        adapter,
+        endPool: () => Promise.resolve(),
+        poolStats: () => ({ provider: 'sqlite', max: 1 }),
+      };
     }
     case 'postgresql': {
       const [{ PrismaPg }, { default: pg }] = await Promise.all([
@@ -65,6 +72,15 @@ export async function createAdapter(
         import('pg'),
       ]);
       const pgPool = new pg.Pool(createPgSettings(parsed, pool));
+      // The pool listens for errors only on idle clients. A connection the server terminates while it
+      // is checked out (between the statements of a transaction) would emit 'error' with no listener
+      // and crash the process; with this one the next query fails (DATABASE_UNAVAILABLE) and the
+      // pool drops the dead client on release.
+      pgPool.on('connect', (client) => {
+        client.on('error', (error) =>
+          logger?.debug({ err: error }, 'PostgreSQL connection lost while in use'),
+        );
+      });
       const schema = parsed.params.schema;
       const adapter = new PrismaPg(pgPool, {
         disposeExternalPool: true,
@@ -78,6 +94,14 @@ export async function createAdapter(
             () => pgPool.end(),
             () => pgPool.ended,
           ),
+        poolStats: () => ({
+          provider: 'postgresql',
+          max: pool.max_connections,
+          open: pgPool.totalCount,
+          inUse: pgPool.totalCount - pgPool.idleCount,
+          idle: pgPool.idleCount,
+          waiting: pgPool.waitingCount,
+        }),
       };
     }
     case 'mysql': {
@@ -103,6 +127,14 @@ export async function createAdapter(
             },
             () => ended || mariaDbPool.closed,
           ),
+        poolStats: () => ({
+          provider: 'mysql',
+          max: pool.max_connections,
+          open: mariaDbPool.totalConnections(),
+          inUse: mariaDbPool.activeConnections(),
+          idle: mariaDbPool.idleConnections(),
+          waiting: mariaDbPool.taskQueueSize(),
+        }),
       };
     }
   }

@@ -82,3 +82,91 @@ export function isUniqueConstraintError(error: unknown): boolean {
   if (candidate?.code === 'P2002') return true;
   return candidate?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
 }
+
+const transientCodes = new Set([
+  '40P01',
+  '40001',
+  '1213',
+  '1205',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+]);
+
+/**
+ * Tells whether a database error is a transient conflict with concurrent work, worth retrying the
+ * transaction: PostgreSQL deadlock (40P01) or serialization failure (40001), MySQL/MariaDB deadlock
+ * (1213) or lock wait timeout (1205), SQLite busy.
+ */
+export function isTransientConflictError(error: unknown): boolean {
+  const candidate = error as (PrismaDriverError & { code?: unknown }) | null;
+  const cause = candidate?.meta?.driverAdapterError?.cause;
+  const codes = [candidate?.code, cause?.originalCode, cause?.kind].map((code) => String(code));
+  if (codes.some((code) => transientCodes.has(code))) return true;
+  return /deadlock|SQLITE_BUSY|database is locked|lock wait timeout/i.test(describeCause(error));
+}
+
+/** Driver and Prisma codes meaning the database cannot be used right now (not a bug, not bad input). */
+const unavailableCodes = new Set([
+  // Prisma: server unreachable, timed out, connection closed, no pool connection in time.
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  // PostgreSQL: administrator or crash shutdown, cannot connect now, too many connections.
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  // MySQL/MariaDB: server shutdown, connection killed, too many connections, connection lost.
+  '1040',
+  '1053',
+  '1927',
+  '2006',
+  '2013',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_GET_CONNECTION_TIMEOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  // Sockets.
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  // SQLite: another writer holds the file beyond the busy timeout.
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+]);
+
+/** Prisma driver-adapter error kinds meaning the connection is gone or cannot be made. */
+const unavailableKinds = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TlsConnectionError',
+]);
+
+const unavailableMessage =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|connection is closed|not queryable|terminating connection|timeout exceeded when trying to connect|retrieve connection from pool timeout|database is locked|SQLITE_BUSY/i;
+
+/**
+ * Tells whether an error means the database cannot be used right now — unreachable, its connections
+ * terminated, the pool exhausted, a SQLite file locked by another writer — rather than a bug or bad
+ * input, so callers answer "unavailable, try again" (HTTP 503) instead of an internal error.
+ */
+export function isDatabaseUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof MeshError) return error.code === 'DATABASE_UNAVAILABLE';
+  if (error.name === 'PrismaClientInitializationError') return true;
+  const candidate = error as PrismaDriverError & { code?: unknown };
+  const cause = candidate.meta?.driverAdapterError?.cause;
+  const codes = [candidate.code, cause?.originalCode, cause?.kind].map((code) => String(code));
+  if (codes.some((code) => unavailableCodes.has(code) || unavailableKinds.has(code))) return true;
+  // PostgreSQL class 08: connection exceptions.
+  if (codes.some((code) => /^08[0-9A-Z]{3}$/.test(code))) return true;
+  return unavailableMessage.test(describeCause(error)) || unavailableMessage.test(error.message);
+}

@@ -45,6 +45,22 @@ export type AgentPrismaClient = AgentPostgresqlClient;
 /** The Prisma client of the gateway database; the SQLite and MySQL clients have the same API. */
 export type GatewayPrismaClient = GatewayPostgresqlClient;
 
+/**
+ * How the connection pool of an open database is used now. `max` is `pool.max_connections` (1 for
+ * SQLite, which has one connection per client); the counts are present when the driver reports them.
+ */
+export interface DatabasePoolStats {
+  provider: DatabaseProvider;
+  max: number;
+  /** Connections open now (busy and idle). */
+  open?: number;
+  /** Connections running a query or transaction. */
+  inUse?: number;
+  idle?: number;
+  /** Requests waiting for a free connection. */
+  waiting?: number;
+}
+
 /** An open database: the Prisma client plus what callers need to write provider-specific raw SQL. */
 export interface OpenedDatabase<Client> {
   provider: DatabaseProvider;
@@ -58,6 +74,8 @@ export interface OpenedDatabase<Client> {
   client: Client;
   /** Checks the database answers (`SELECT 1`); throws DATABASE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
+  /** The pool's size and use now (see DatabasePoolStats), for /readyz and /metrics. */
+  poolStats(): DatabasePoolStats;
   /** Closes the client and its pool. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { toUnavailableError } from './database-errors.js';
 import type {
   AgentDatabase,
   DatabaseOptions,
+  DatabasePoolStats,
   DatabaseProvider,
   DatabaseSchemaName,
   GatewayDatabase,
@@ -63,7 +64,7 @@ export async function openDatabase(
       );
     }
   }
-  const client = await connectClient(parsed, options.schema, pool, options.logger);
+  const { client, poolStats } = await connectClient(parsed, options.schema, pool, options.logger);
   const ping = async (): Promise<void> => {
     try {
       await client.$queryRawUnsafe('SELECT 1');
@@ -77,6 +78,7 @@ export async function openDatabase(
     url: parsed.redacted,
     client: client as never,
     ping,
+    poolStats,
     close: () => client.$disconnect(),
   };
 }
@@ -86,8 +88,8 @@ async function connectClient(
   schema: DatabaseSchemaName,
   pool: ReturnType<typeof resolvePoolConfig>,
   logger: Logger | undefined,
-): Promise<AnyPrismaClient> {
-  const [{ adapter, endPool }, module] = await Promise.all([
+): Promise<{ client: AnyPrismaClient; poolStats: () => DatabasePoolStats }> {
+  const [{ adapter, endPool, poolStats }, module] = await Promise.all([
     createAdapter(parsed, pool, logger),
     clientLoaders[`${schema}-${parsed.provider}`](),
   ]);
@@ -101,5 +103,5 @@ async function connectClient(
     await endPool();
     throw toUnavailableError(parsed, error);
   }
-  return client;
+  return { client, poolStats };
 }

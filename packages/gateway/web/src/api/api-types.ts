@@ -101,7 +101,8 @@ export interface TaskInfo {
 /** One event of an agent reply stream. */
 export type TaskEvent =
   | { type: 'message-start'; agent: string }
-  | { type: 'message-delta'; text: string }
+  /** More reply text to append, or with `replace` the whole text so far (the agent restarted its reply). */
+  | { type: 'message-delta'; text: string; replace?: boolean }
   | { type: 'status-update'; state: string; message?: string }
   | {
       type: 'message-end';

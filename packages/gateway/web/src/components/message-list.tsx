@@ -1,4 +1,11 @@
-import { useLayoutEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import type { FeedbackRating } from '../api/api-types.js';
 import type { ConversationMessage } from '../state/conversation-reducer.js';
 import { useNow } from '../state/use-now.js';
@@ -57,6 +64,20 @@ export function MessageList({
       scrollTop: element.scrollTop,
     };
   }, [messages]);
+
+  // Stay pinned to the bottom when the column or its content changes size (window resized, composer
+  // grew, a code block rendered) while the reader follows the conversation.
+  useEffect(() => {
+    const element = scroller.current;
+    const content = element?.firstElementChild;
+    if (element == null || content == null) return;
+    const observer = new ResizeObserver(() => {
+      if (stick.current) element.scrollTop = element.scrollHeight;
+    });
+    observer.observe(element);
+    observer.observe(content);
+    return () => observer.disconnect();
+  }, []);
 
   const onScroll = () => {
     const element = scroller.current;

@@ -30,7 +30,11 @@ export function SessionItem({
     if (editing) input.current?.select();
   }, [editing]);
 
+  // Enter and the blur that follows when the field goes away must not save twice.
+  const finished = useRef(false);
   const finish = (save: boolean) => {
+    if (finished.current) return;
+    finished.current = true;
     setEditing(false);
     const name = draft.trim();
     if (save && name !== '' && name !== session.name) onRename(session.id, name);
@@ -91,6 +95,7 @@ export function SessionItem({
           title="Rename"
           onClick={() => {
             setDraft(session.name);
+            finished.current = false;
             setEditing(true);
           }}
         >

@@ -5,6 +5,7 @@ import { useNow } from '../state/use-now.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { Icon } from './icons.js';
 import { SessionItem } from './session-item.js';
+import { SignOutButton } from './sign-out-button.js';
 
 /**
  * The left column: brand, "New chat", the session list by recency with "Load more", and the signed-in user.
@@ -122,6 +123,7 @@ export function Sidebar({
               {info.user.name}
             </span>
             <span className="sidebar__version">v{info.version}</span>
+            {info.auth.mode === 'password' && <SignOutButton />}
           </div>
         )}
       </nav>
@@ -138,8 +140,8 @@ export function Sidebar({
         }}
       >
         <p>
-          “{pendingDelete?.name}” and its history will be deleted for good, here and in the agent’s
-          memory.
+          “{pendingDelete?.name}” and its history will be removed from the gateway for good. The
+          agent may keep its own memory of the conversation until its retention removes it.
         </p>
       </ConfirmDialog>
     </>

@@ -32,7 +32,7 @@ export type ConversationAction =
   | { type: 'send-failed'; localId: string }
   | { type: 'task-event'; taskId: string; seq: number; event: TaskEvent }
   | { type: 'task-synced'; task: TaskInfo }
-  | { type: 'feedback-set'; taskId: string; feedback: Feedback };
+  | { type: 'feedback-set'; taskId: string; feedback: Feedback | undefined };
 
 /** The state of a conversation before its first page arrives. */
 export const initialConversationState: ConversationState = {

@@ -75,6 +75,16 @@ describe('applyTaskEvent', () => {
     });
   });
 
+  it('replaces the text so far when a delta says so', () => {
+    const reply = assembleReply(empty, [
+      [1, start],
+      [2, delta('A first attempt that')],
+      [3, { type: 'message-delta', text: 'A second', replace: true }],
+      [4, delta(' attempt.')],
+    ]);
+    expect(reply.text).toBe('A second attempt.');
+  });
+
   it('shows a status note while running and clears it at the end', () => {
     const working = applyTaskEvent(empty, 1, {
       type: 'status-update',

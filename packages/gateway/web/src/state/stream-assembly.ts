@@ -20,7 +20,8 @@ export function isFinalStatus(status: TaskStatus): boolean {
 /**
  * Folds one stream event into a reply and returns the new reply (the input is not changed). Events at or
  * below `lastSeq` are duplicates of what the reply already holds and change nothing; `message-start`
- * restarts the text because a replay from seq 0 re-sends every delta; `message-end` carries the full text,
+ * restarts the text because a replay from seq 0 re-sends every delta; a delta with `replace` stands for the
+ * whole text (the agent started its reply over); `message-end` carries the full text,
  * which wins over the assembled one unless it is empty (a cut reply keeps its partial text).
  */
 export function applyTaskEvent<T extends ReplyFields>(reply: T, seq: number, event: TaskEvent): T {
@@ -30,7 +31,11 @@ export function applyTaskEvent<T extends ReplyFields>(reply: T, seq: number, eve
       return { ...reply, text: '', status: 'running', lastSeq: seq, statusNote: undefined };
     case 'message-delta':
       if (isFinalStatus(reply.status)) return { ...reply, lastSeq: seq };
-      return { ...reply, text: reply.text + event.text, lastSeq: seq };
+      return {
+        ...reply,
+        text: event.replace === true ? event.text : reply.text + event.text,
+        lastSeq: seq,
+      };
     case 'status-update':
       return {
         ...reply,

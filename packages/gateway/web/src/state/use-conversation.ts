@@ -206,7 +206,7 @@ export function useConversation(
       const previous = reply?.feedback;
       dispatch({ type: 'feedback-set', taskId, feedback: { rating } });
       api.sendFeedback(taskId, rating).catch((error: unknown) => {
-        if (previous !== undefined) dispatch({ type: 'feedback-set', taskId, feedback: previous });
+        dispatch({ type: 'feedback-set', taskId, feedback: previous });
         eventsRef.current.onError(`Could not save your feedback: ${describeError(error)}`);
       });
     },

@@ -1,0 +1,214 @@
+import { existsSync } from 'node:fs';
+import type { DatabaseProvider } from '@agent-mesh/shared';
+import { HttpClient } from '../http/http-client.js';
+import { findFreePort } from '../processes/find-free-port.js';
+import { readPeakRssMiB } from '../processes/peak-rss.js';
+import { startBareNodeServer } from '../processes/start-bare-node-server.js';
+import { waitUntilReady } from '../processes/wait-until-ready.js';
+import { createRow, createUnavailableRow, type BenchRow, type Reference } from '../report/bench-row.js';
+import type { Target } from '../report/targets.js';
+import { measureTurnLatency, measureTurnThroughput } from './measure-turns.js';
+import { cliEntry, startMesh, type RunningMesh } from './start-mesh.js';
+import { agentStreamDriver, gatewayRestDriver, gatewaySocketDriver, type TurnDriverFactory } from './turn-drivers.js';
+
+/** Repetitions of the gateway-turn benchmarks. */
+export interface GatewayTurnSettings {
+  providers: DatabaseProvider[];
+  warmup: number;
+  latencyRuns: number;
+  concurrency: number;
+  turnsPerWorker: number;
+  rounds: number;
+}
+
+/** Quick (`pnpm bench`) or full (`--full`) settings; SQLite and PostgreSQL as the issue asks. */
+export function gatewayTurnSettings(full: boolean): GatewayTurnSettings {
+  return {
+    providers: ['sqlite', 'postgresql'],
+    warmup: full ? 20 : 10,
+    latencyRuns: full ? 1000 : 60,
+    concurrency: 50,
+    turnsPerWorker: full ? 20 : 3,
+    rounds: full ? 3 : 1,
+  };
+}
+
+const referenceLabel = 'agent alone, A2A message/stream';
+const p50Target: Target = { kind: 'below', limit: 10 };
+const p99Target: Target = { kind: 'below', limit: 30 };
+const throughputTarget: Target = { kind: 'at-least', limit: 300 };
+
+/**
+ * Runs a real agent and a real gateway per provider and measures whole chat turns through the gateway
+ * (REST `?wait=true`, then WebSocket streaming) beside the agent alone, plus each process's peak RSS
+ * beside a bare Node server's. Without a built gateway every row says "not available".
+ */
+export async function runGatewayTurnBench(
+  settings: GatewayTurnSettings,
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
+  if (!existsSync(cliEntry)) return unavailable(settings, `${cliEntry} is missing: run pnpm run build`);
+  log('gateway turn: bare Node reference process');
+  const bareRss = await measureBareNodeRss();
+  const rows: BenchRow[] = [];
+  for (const provider of settings.providers) {
+    let mesh: RunningMesh;
+    try {
+      log(`${provider}: starting agent and gateway`);
+      mesh = await startMesh(provider);
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' ');
+      rows.push(...unavailable({ ...settings, providers: [provider] }, reason));
+      continue;
+    }
+    try {
+      rows.push(...(await benchMesh(mesh, provider, settings, bareRss, log)));
+    } finally {
+      await mesh.stop();
+    }
+  }
+  return rows;
+}
+
+async function benchMesh(
+  mesh: RunningMesh,
+  provider: DatabaseProvider,
+  settings: GatewayTurnSettings,
+  bareRss: Reference,
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const base = { group: 'gateway-turn' as const, database: provider };
+  const reference = agentStreamDriver(mesh.agentUrl);
+  const ways: [string, TurnDriverFactory][] = [
+    ['REST ?wait=true', gatewayRestDriver(mesh.gatewayUrl)],
+    ['WebSocket stream', gatewaySocketDriver(mesh.gatewayUrl)],
+  ];
+  for (const [way, ours] of ways) {
+    log(`${provider}: ${way} turns at concurrency 1`);
+    const latency = await measureTurnLatency(ours, reference, settings.warmup, settings.latencyRuns);
+    for (const [percentile, target] of [
+      ['p50', p50Target],
+      ['p99', p99Target],
+    ] as const) {
+      rows.push(
+        createRow({
+          ...base,
+          name: `turn via ${way}, concurrency 1, ${percentile}`,
+          unit: 'ms',
+          better: 'lower',
+          value: latency.ours[percentile],
+          summary: latency.ours,
+          reference: { label: referenceLabel, value: latency.reference[percentile], summary: latency.reference },
+          target,
+          details: { turns: settings.latencyRuns },
+        }),
+      );
+    }
+    log(`${provider}: ${way} turns at concurrency ${settings.concurrency}`);
+    const throughput = await measureTurnThroughput(
+      ours,
+      reference,
+      settings.concurrency,
+      settings.turnsPerWorker,
+      settings.rounds,
+      [
+        { name: 'gateway', pid: mesh.gateway.pid },
+        { name: 'agent', pid: mesh.agent.pid },
+      ],
+    );
+    rows.push(
+      createRow({
+        ...base,
+        name: `turns via ${way}, concurrency ${settings.concurrency}`,
+        unit: 'turns/s',
+        better: 'higher',
+        value: throughput.ours,
+        reference: { label: referenceLabel, value: throughput.reference },
+        target: throughputTarget,
+        details: {
+          turns: settings.concurrency * settings.turnsPerWorker,
+          rounds: settings.rounds,
+          cpuMsPerTurn: throughput.cpuMsPerTurn,
+        },
+      }),
+    );
+    const oursCpu = sum(Object.values(throughput.cpuMsPerTurn.ours));
+    // The gateway idles during the reference run; only the agent's CPU is the reference's cost.
+    const referenceCpu = throughput.cpuMsPerTurn.reference.agent ?? 0;
+    if (oursCpu > 0 && referenceCpu > 0) {
+      rows.push(
+        createRow({
+          ...base,
+          name: `CPU time per turn via ${way} (gateway + agent), concurrency ${settings.concurrency}`,
+          unit: 'ms',
+          better: 'lower',
+          value: oursCpu,
+          reference: { label: `${referenceLabel}: agent CPU`, value: referenceCpu },
+          note:
+            'CPU time from /proc/<pid>/stat over the concurrent run, divided by its turns: unlike wall time ' +
+            'it hardly moves when other work shares the cores.',
+          details: throughput.cpuMsPerTurn,
+        }),
+      );
+    }
+  }
+  for (const child of [mesh.gateway, mesh.agent]) {
+    const peak = readPeakRssMiB(child.pid);
+    if (peak === null) continue;
+    rows.push(
+      createRow({
+        ...base,
+        name: `peak RSS of the ${child.name} process`,
+        unit: 'MiB',
+        better: 'lower',
+        value: peak,
+        reference: bareRss,
+      }),
+    );
+  }
+  return rows;
+}
+
+/** Peak RSS of a bare Node HTTP server after a few requests: what any Node process costs here. */
+async function measureBareNodeRss(): Promise<Reference> {
+  const port = await findFreePort();
+  const bare = startBareNodeServer(port);
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    await waitUntilReady([url], [bare], performance.now(), 10_000);
+    const client = new HttpClient(url);
+    for (let index = 0; index < 100; index += 1) await client.request('GET', '/');
+    client.close();
+    return { label: 'bare Node HTTP server', value: readPeakRssMiB(bare.pid) ?? 0 };
+  } finally {
+    await bare.stop();
+  }
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function unavailable(settings: GatewayTurnSettings, reason: string): BenchRow[] {
+  return settings.providers.flatMap((database) => [
+    createUnavailableRow({
+      group: 'gateway-turn',
+      name: 'turn via REST ?wait=true, concurrency 1, p50',
+      database,
+      unit: 'ms',
+      better: 'lower',
+      target: p50Target,
+      reason,
+    }),
+    createUnavailableRow({
+      group: 'gateway-turn',
+      name: `turns via REST ?wait=true, concurrency ${settings.concurrency}`,
+      database,
+      unit: 'turns/s',
+      better: 'higher',
+      target: throughputTarget,
+      reason,
+    }),
+  ]);
+}
