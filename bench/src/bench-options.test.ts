@@ -11,7 +11,9 @@ describe('parseBenchArgs', () => {
   });
 
   it('accepts --full, --only and --providers, with or without =, after a pnpm "--"', () => {
-    expect(parseBenchArgs(['--', '--full', '--only=startup,session-store', '--providers', 'mysql'])).toEqual({
+    expect(
+      parseBenchArgs(['--', '--full', '--only=startup,session-store', '--providers', 'mysql']),
+    ).toEqual({
       full: true,
       groups: ['session-store', 'startup'],
       providers: ['mysql'],
@@ -19,8 +21,12 @@ describe('parseBenchArgs', () => {
   });
 
   it('names an unknown argument or list item and prints the usage', () => {
-    expect(() => parseBenchArgs(['--fast'])).toThrow(/Unknown argument "--fast"[\s\S]*usage: pnpm bench/);
-    expect(() => parseBenchArgs(['--providers', 'oracle'])).toThrow(/--providers got oracle; choose from/);
+    expect(() => parseBenchArgs(['--fast'])).toThrow(
+      /Unknown argument "--fast"[\s\S]*usage: pnpm bench/,
+    );
+    expect(() => parseBenchArgs(['--providers', 'oracle'])).toThrow(
+      /--providers got oracle; choose from/,
+    );
     expect(() => parseBenchArgs(['--only'])).toThrow(/--only needs a value/);
   });
 });

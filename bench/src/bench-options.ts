@@ -26,7 +26,8 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
     const value = (): string => {
       const next = inline ?? args[++index];
-      if (next === undefined || next === '') throw new Error(`${flag} needs a value.\n${benchUsage}`);
+      if (next === undefined || next === '')
+        throw new Error(`${flag} needs a value.\n${benchUsage}`);
       return next;
     };
     switch (flag) {
@@ -52,7 +53,9 @@ function pickList<T extends string>(text: string, allowed: readonly T[], flag: s
   const names = text.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !allowed.includes(name as T));
   if (unknown.length > 0) {
-    throw new Error(`${flag} got ${unknown.join(', ')}; choose from ${allowed.join(', ')}.\n${benchUsage}`);
+    throw new Error(
+      `${flag} got ${unknown.join(', ')}; choose from ${allowed.join(', ')}.\n${benchUsage}`,
+    );
   }
   return allowed.filter((name) => names.includes(name));
 }

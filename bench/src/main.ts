@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from './bench-options.js';
 import { readDatabaseVersions } from './raw-driver/read-database-versions.js';
 import type { BenchRow } from './report/bench-row.js';
-import { describeMachine, formatMachine } from './report/describe-machine.js';
+import { describeMachine, formatMachine, readLoadAverage } from './report/describe-machine.js';
 import { formatTable } from './report/format-table.js';
 import { writeResults } from './report/write-results.js';
 import { gatewayTurnSettings, runGatewayTurnBench } from './gateway-turn/run-gateway-turn-bench.js';
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
   const startedAt = new Date();
   const log = (line: string): void => {
-    process.stderr.write(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)}s] ${line}\n`);
+    process.stderr.write(
+      `[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)}s] ${line}\n`,
+    );
   };
   const machine = describeMachine(await readDatabaseVersions());
   log(`${options.full ? 'full' : 'quick'} run on ${formatMachine(machine)}`);
@@ -29,11 +31,14 @@ async function main(): Promise<void> {
     );
   }
   if (options.groups.includes('gateway-turn')) {
-    rows.push(...(await runGatewayTurnBench(gatewayTurnSettings(options.full), log)));
+    rows.push(
+      ...(await runGatewayTurnBench(gatewayTurnSettings(options.full, options.providers), log)),
+    );
   }
   if (options.groups.includes('startup')) {
     rows.push(...(await runStartupBench(options.full ? 5 : 3, log)));
   }
+  machine.loadAverage.end = readLoadAverage();
   const file = writeResults(resultsFolder, {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -47,6 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TaskState } from '@a2a-js/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createWebSessionId,
-  openDatabase,
-  type CompactSessionResponse,
-} from '@agent-mesh/shared';
+import { createWebSessionId, openDatabase, type CompactSessionResponse } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import {
   answerFromTranscript,
@@ -54,7 +50,9 @@ async function seedSession(url: string, sessionId: string, minTokens: number): P
           messageId: randomUUID(),
           content: {
             role: 'user',
-            parts: [{ type: 'text', text: `The code for locker ${count} is ${4700 + count}. ${filler}` }],
+            parts: [
+              { type: 'text', text: `The code for locker ${count} is ${4700 + count}. ${filler}` },
+            ],
           },
         }),
       );
@@ -64,7 +62,9 @@ async function seedSession(url: string, sessionId: string, minTokens: number): P
           author: 'assistant',
           content: {
             role: 'assistant',
-            parts: [{ type: 'text', text: `Got it: the code for locker ${count} is ${4700 + count}.` }],
+            parts: [
+              { type: 'text', text: `Got it: the code for locker ${count} is ${4700 + count}.` },
+            ],
           },
         }),
       );

@@ -35,136 +35,144 @@ const fortyTurns = [
 
 afterAll(() => stopMeshProcesses());
 
-describe.each(['sqlite', 'postgresql'] as const)('compaction on %s with the built-in model', (provider) => {
-  let database: TestDatabase;
+describe.each(['sqlite', 'postgresql'] as const)(
+  'compaction on %s with the built-in model',
+  (provider) => {
+    let database: TestDatabase;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-  });
-  afterAll(async () => {
-    await stopMeshProcesses();
-    await database.drop();
-  });
+    beforeAll(async () => {
+      database = await createTestDatabase(provider);
+    });
+    afterAll(async () => {
+      await stopMeshProcesses();
+      await database.drop();
+    });
 
-  it('keeps 40 exchanges going in a 1500-token window across a SIGKILL and recalls turn 1 at turn 40', async () => {
-    const env = { AGENT_DATABASE_URL: database.url, CONTEXT_WINDOW: '1500' };
-    const contextId = createWebSessionId();
-    let agent = await startAgentProcess(fixture, { env });
-    let client = await createA2aClient(agent.url);
-    const replies: StreamedReply[] = [];
-    for (const [index, text] of fortyTurns.entries()) {
-      if (index === 20) {
-        await agent.kill('SIGKILL');
-        agent = await startAgentProcess(fixture, { env });
-        client = await createA2aClient(agent.url);
+    it('keeps 40 exchanges going in a 1500-token window across a SIGKILL and recalls turn 1 at turn 40', async () => {
+      const env = { AGENT_DATABASE_URL: database.url, CONTEXT_WINDOW: '1500' };
+      const contextId = createWebSessionId();
+      let agent = await startAgentProcess(fixture, { env });
+      let client = await createA2aClient(agent.url);
+      const replies: StreamedReply[] = [];
+      for (const [index, text] of fortyTurns.entries()) {
+        if (index === 20) {
+          await agent.kill('SIGKILL');
+          agent = await startAgentProcess(fixture, { env });
+          client = await createA2aClient(agent.url);
+        }
+        const reply = await streamMessage(client, { contextId, text, metadata: { userId: 'ada' } });
+        expect(reply.state, `turn ${index + 1}: ${reply.statusText}`).toBe(
+          TaskState.TASK_STATE_COMPLETED,
+        );
+        replies.push(reply);
       }
-      const reply = await streamMessage(client, { contextId, text, metadata: { userId: 'ada' } });
-      expect(reply.state, `turn ${index + 1}: ${reply.statusText}`).toBe(
-        TaskState.TASK_STATE_COMPLETED,
+      expect(replies.at(-1)?.text).toBe('Your name is Ada Lovelace.');
+
+      // Turns that compacted carry the short note; the others do not.
+      const noted = replies.filter((reply) => reply.metadata.compaction !== undefined);
+      expect(noted.length).toBeGreaterThanOrEqual(3);
+      expect(noted.length).toBeLessThan(replies.length);
+      for (const reply of noted) {
+        const note = reply.metadata.compaction as Record<string, number>;
+        expect(Object.keys(note).sort()).toEqual(['tokensAfter', 'tokensBefore', 'turnsCompacted']);
+        expect(note.turnsCompacted).toBeGreaterThanOrEqual(1);
+        expect(note.tokensAfter).toBeLessThan(note.tokensBefore ?? 0);
+      }
+      expect(replies.slice(20).some((reply) => reply.metadata.compaction !== undefined)).toBe(true);
+
+      const session = (await readAgentSessions(database.url)).find((item) => item.id === contextId);
+      const events = session?.events ?? [];
+      // Every user message stored exactly once, in order, retries after compaction included.
+      expect(events.filter((event) => event.author === 'user').map((event) => event.text)).toEqual(
+        fortyTurns,
       );
-      replies.push(reply);
-    }
-    expect(replies.at(-1)?.text).toBe('Your name is Ada Lovelace.');
+      const compactions = events.filter((event) => event.actions?.compaction !== undefined);
+      expect(compactions.length).toBe(noted.length);
+      for (const event of compactions) {
+        expect(event.author).toBe('system');
+        expect(event.actions?.compaction).toMatchObject({
+          summary: expect.stringContaining('Ada Lovelace'),
+          startSeq: 1,
+          endSeq: expect.any(Number),
+          tokensBefore: expect.any(Number),
+          tokensAfter: expect.any(Number),
+          reason: 'overflow',
+        });
+      }
+      // The originals stay stored.
+      expect(events.filter((event) => event.author === 'assistant')).toHaveLength(40);
 
-    // Turns that compacted carry the short note; the others do not.
-    const noted = replies.filter((reply) => reply.metadata.compaction !== undefined);
-    expect(noted.length).toBeGreaterThanOrEqual(3);
-    expect(noted.length).toBeLessThan(replies.length);
-    for (const reply of noted) {
-      const note = reply.metadata.compaction as Record<string, number>;
-      expect(Object.keys(note).sort()).toEqual(['tokensAfter', 'tokensBefore', 'turnsCompacted']);
-      expect(note.turnsCompacted).toBeGreaterThanOrEqual(1);
-      expect(note.tokensAfter).toBeLessThan(note.tokensBefore ?? 0);
-    }
-    expect(replies.slice(20).some((reply) => reply.metadata.compaction !== undefined)).toBe(true);
-
-    const session = (await readAgentSessions(database.url)).find((item) => item.id === contextId);
-    const events = session?.events ?? [];
-    // Every user message stored exactly once, in order, retries after compaction included.
-    expect(events.filter((event) => event.author === 'user').map((event) => event.text)).toEqual(
-      fortyTurns,
-    );
-    const compactions = events.filter((event) => event.actions?.compaction !== undefined);
-    expect(compactions.length).toBe(noted.length);
-    for (const event of compactions) {
-      expect(event.author).toBe('system');
-      expect(event.actions?.compaction).toMatchObject({
-        summary: expect.stringContaining('Ada Lovelace'),
-        startSeq: 1,
-        endSeq: expect.any(Number),
-        tokensBefore: expect.any(Number),
-        tokensAfter: expect.any(Number),
-        reason: 'overflow',
+      const usage = await callAgentManagement<ContextUsageResponse>(
+        agent.url,
+        'GET',
+        '/sessions/context-usage',
+        { query: { sessionId: contextId, userId: 'ada' } },
+      );
+      expect(usage.status).toBe(200);
+      const lastCalls = (
+        replies.at(-1)?.metadata.usage as { calls: Array<{ inputTokens: number }> }
+      ).calls;
+      expect(usage.body).toMatchObject({
+        inputTokens: lastCalls.at(-1)?.inputTokens,
+        estimated: false,
+        contextWindow: 1500,
+        compactions: compactions.length,
+        lastCompaction: { seq: compactions.at(-1)?.seq, reason: 'overflow' },
       });
-    }
-    // The originals stay stored.
-    expect(events.filter((event) => event.author === 'assistant')).toHaveLength(40);
-
-    const usage = await callAgentManagement<ContextUsageResponse>(
-      agent.url,
-      'GET',
-      '/sessions/context-usage',
-      { query: { sessionId: contextId, userId: 'ada' } },
-    );
-    expect(usage.status).toBe(200);
-    const lastCalls = (replies.at(-1)?.metadata.usage as { calls: Array<{ inputTokens: number }> })
-      .calls;
-    expect(usage.body).toMatchObject({
-      inputTokens: lastCalls.at(-1)?.inputTokens,
-      estimated: false,
-      contextWindow: 1500,
-      compactions: compactions.length,
-      lastCompaction: { seq: compactions.at(-1)?.seq, reason: 'overflow' },
+      expect(usage.body.percent).toBeGreaterThan(0);
+      expect(usage.body.percent).toBeLessThanOrEqual(100);
     });
-    expect(usage.body.percent).toBeGreaterThan(0);
-    expect(usage.body.percent).toBeLessThanOrEqual(100);
-  });
 
-  it('fails a message that alone does not fit with the numbers, stores it once, and goes on', async () => {
-    const agent = await startAgentProcess(fixture, {
-      env: { AGENT_DATABASE_URL: database.url, CONTEXT_WINDOW: '1500' },
-    });
-    const client = await createA2aClient(agent.url);
-    const contextId = createWebSessionId();
-    const first = await streamMessage(client, {
-      contextId,
-      text: 'My favorite color is blue.',
-      metadata: { userId: 'ada' },
-    });
-    expect(first.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    const huge = `Please remember this essay: ${'the quick brown fox jumps over the lazy dog '.repeat(160)}`;
-    const failed = await streamMessage(client, { contextId, text: huge, metadata: { userId: 'ada' } });
+    it('fails a message that alone does not fit with the numbers, stores it once, and goes on', async () => {
+      const agent = await startAgentProcess(fixture, {
+        env: { AGENT_DATABASE_URL: database.url, CONTEXT_WINDOW: '1500' },
+      });
+      const client = await createA2aClient(agent.url);
+      const contextId = createWebSessionId();
+      const first = await streamMessage(client, {
+        contextId,
+        text: 'My favorite color is blue.',
+        metadata: { userId: 'ada' },
+      });
+      expect(first.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      const huge = `Please remember this essay: ${'the quick brown fox jumps over the lazy dog '.repeat(160)}`;
+      const failed = await streamMessage(client, {
+        contextId,
+        text: huge,
+        metadata: { userId: 'ada' },
+      });
 
-    expect(failed.state).toBe(TaskState.TASK_STATE_FAILED);
-    expect(failed.statusText).toMatch(
-      /^Your latest message alone needs about \d+ tokens, but the model's context window is 1500 tokens\. Shorten the message or use a model with a larger context window\.$/,
-    );
-    const error = failed.metadata.error as { code: string; details: Record<string, number> };
-    expect(error.code).toBe('CONTEXT_OVERFLOW');
-    expect(error.details.limit).toBe(1500);
-    expect(error.details.requested).toBeGreaterThan(1500);
+      expect(failed.state).toBe(TaskState.TASK_STATE_FAILED);
+      expect(failed.statusText).toMatch(
+        /^Your latest message alone needs about \d+ tokens, but the model's context window is 1500 tokens\. Shorten the message or use a model with a larger context window\.$/,
+      );
+      const error = failed.metadata.error as { code: string; details: Record<string, number> };
+      expect(error.code).toBe('CONTEXT_OVERFLOW');
+      expect(error.details.limit).toBe(1500);
+      expect(error.details.requested).toBeGreaterThan(1500);
 
-    const events =
-      (await readAgentSessions(database.url)).find((item) => item.id === contextId)?.events ?? [];
-    expect(events.filter((event) => event.text === huge)).toHaveLength(1);
-    const notice = events.at(-1);
-    expect(notice?.author).toBe('assistant');
-    expect(notice?.text).toBe(failed.statusText);
-    expect(notice?.content?.parts).toContainEqual({
-      type: 'data',
-      data: expect.objectContaining({ replyStatus: 'failed' }),
-    });
-    expect(events.filter((event) => event.actions?.compaction !== undefined)).toEqual([]);
+      const events =
+        (await readAgentSessions(database.url)).find((item) => item.id === contextId)?.events ?? [];
+      expect(events.filter((event) => event.text === huge)).toHaveLength(1);
+      const notice = events.at(-1);
+      expect(notice?.author).toBe('assistant');
+      expect(notice?.text).toBe(failed.statusText);
+      expect(notice?.content?.parts).toContainEqual({
+        type: 'data',
+        data: expect.objectContaining({ replyStatus: 'failed' }),
+      });
+      expect(events.filter((event) => event.actions?.compaction !== undefined)).toEqual([]);
 
-    const next = await streamMessage(client, {
-      contextId,
-      text: 'What is my favorite color?',
-      metadata: { userId: 'ada' },
+      const next = await streamMessage(client, {
+        contextId,
+        text: 'What is my favorite color?',
+        metadata: { userId: 'ada' },
+      });
+      expect(next.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      expect(next.text).toBe('Your favorite color is blue.');
     });
-    expect(next.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect(next.text).toBe('Your favorite color is blue.');
-  });
-});
+  },
+);
 
 describe('manual compaction through the agent management API', () => {
   let database: TestDatabase;

@@ -29,9 +29,9 @@ describe('the agent process', () => {
     temp.remove();
   });
 
-  it('stops on SIGTERM, keeping the reply it was streaming as interrupted', async () => {
+  it('stops on SIGTERM with no grace period, keeping the reply it was streaming as interrupted', async () => {
     const agent = await startAgentProcess(fixturePath('agents/recall-sql.yaml'), {
-      env: { AGENT_DATABASE_URL: database.url, MODEL_DELAY_MS: '200' },
+      env: { AGENT_DATABASE_URL: database.url, MODEL_DELAY_MS: '200', SHUTDOWN_GRACE_MS: '0' },
     });
     const contextId = createWebSessionId();
     let exit: Promise<unknown> | undefined;

@@ -15,8 +15,9 @@ import {
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
 import { launchWebUiBrowser, type WebUiBrowser } from './helpers/web-ui-browser.js';
 
-// Password mode end to end: a hash made by `agent-mesh auth hash-password`, a gateway process signing
-// users in, an agent process that requires its bearer token, and a real Chromium on the login page.
+// Password mode end to end: a hash made by `agent-mesh auth hash-password`, a gateway process
+// signing users in, an agent process that requires its bearer token, and a real Chromium on the
+// login page.
 
 const webIndex = join(repoRoot, 'packages/gateway/web/dist/index.html');
 const agentToken = 'e2e-agent-token';
@@ -40,6 +41,7 @@ async function hashWithCli(password: string): Promise<string> {
 async function call(
   path: string,
   init: { method?: string; body?: unknown; cookie?: string; headers?: Record<string, string> } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: any; cookie?: string; headers: Headers }> {
   const response = await fetch(`${gateway.url}${path}`, {
     method: init.method ?? 'GET',

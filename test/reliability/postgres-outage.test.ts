@@ -150,6 +150,7 @@ describe('PostgreSQL connections terminated under load', () => {
     mesh = await startReliabilityMesh({ provider: 'postgresql', modelDelayMs: 5 });
   });
   afterAll(async () => {
+    mesh?.saveLogs('postgres-outage');
     await stopMeshProcesses();
     await mesh?.stop();
   });

@@ -110,6 +110,7 @@ describe('SIGKILL of the agent mid-reply', () => {
     mesh = await startReliabilityMesh({ modelDelayMs: 30 });
   });
   afterAll(async () => {
+    mesh?.saveLogs('agent-sigkill');
     await stopMeshProcesses();
     await mesh?.stop();
   });
@@ -176,6 +177,7 @@ describe('SIGKILL of the gateway mid-reply', () => {
     mesh = await startReliabilityMesh({ modelDelayMs: 30 });
   });
   afterAll(async () => {
+    mesh?.saveLogs('gateway-sigkill');
     await stopMeshProcesses();
     await mesh?.stop();
   });

@@ -10,17 +10,32 @@ export async function createChatSession(client: HttpClient): Promise<string> {
 }
 
 /** One turn through the gateway's REST API, `?wait=true`: returns when the reply is complete. */
-export async function sendAndWait(client: HttpClient, sessionId: string, text: string): Promise<void> {
-  const response = await client.expect(200, 'POST', `/api/v1/sessions/${sessionId}/messages?wait=true`, { text });
+export async function sendAndWait(
+  client: HttpClient,
+  sessionId: string,
+  text: string,
+): Promise<void> {
+  const response = await client.expect(
+    200,
+    'POST',
+    `/api/v1/sessions/${sessionId}/messages?wait=true`,
+    { text },
+  );
   const status = (response.body as { status?: string }).status;
-  if (status !== 'completed') throw new Error(`Turn ended ${String(status)}: ${JSON.stringify(response.body)}`);
+  if (status !== 'completed')
+    throw new Error(`Turn ended ${String(status)}: ${JSON.stringify(response.body)}`);
 }
 
 /**
  * The reference turn: the same message sent straight to the agent with A2A `message/stream` (what the
  * gateway does for every turn), reading the SSE stream to its end.
  */
-export async function streamToAgent(client: HttpClient, contextId: string, userId: string, text: string): Promise<void> {
+export async function streamToAgent(
+  client: HttpClient,
+  contextId: string,
+  userId: string,
+  text: string,
+): Promise<void> {
   const response = await client.expect(
     200,
     'POST',
@@ -43,7 +58,8 @@ export async function streamToAgent(client: HttpClient, contextId: string, userI
     { accept: 'text/event-stream' },
   );
   const body = String(response.body);
-  if (!body.includes('"final":true')) throw new Error(`The agent's stream ended without a final event: ${body.slice(-500)}`);
+  if (!body.includes('"final":true'))
+    throw new Error(`The agent's stream ended without a final event: ${body.slice(-500)}`);
 }
 
 interface PendingTurn {
@@ -80,9 +96,13 @@ export class GatewaySocket {
 
   /** Posts a message without waiting and resolves when its reply has streamed to the end. */
   async turn(client: HttpClient, sessionId: string, text: string): Promise<void> {
-    const response = await client.expect(202, 'POST', `/api/v1/sessions/${sessionId}/messages`, { text });
+    const response = await client.expect(202, 'POST', `/api/v1/sessions/${sessionId}/messages`, {
+      text,
+    });
     const taskId = (response.body as { taskId: string }).taskId;
-    const done = new Promise<void>((resolve, reject) => this.pending.set(taskId, { resolve, reject }));
+    const done = new Promise<void>((resolve, reject) =>
+      this.pending.set(taskId, { resolve, reject }),
+    );
     this.socket.send(JSON.stringify({ type: 'subscribe', taskId, fromSeq: 0 }));
     await done;
   }
@@ -108,7 +128,12 @@ export class GatewaySocket {
       } else this.failAll(error);
       return;
     }
-    if (message.type !== 'task-event' || turn === undefined || message.event?.type !== 'message-end') return;
+    if (
+      message.type !== 'task-event' ||
+      turn === undefined ||
+      message.event?.type !== 'message-end'
+    )
+      return;
     this.pending.delete(message.taskId as string);
     this.socket.send(JSON.stringify({ type: 'unsubscribe', taskId: message.taskId }));
     if (message.event.status === 'completed') turn.resolve();

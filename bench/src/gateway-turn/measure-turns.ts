@@ -14,7 +14,10 @@ export async function measureTurnLatency(
   warmup: number,
   runs: number,
 ): Promise<{ ours: Summary; reference: Summary }> {
-  const [oursDriver, referenceDriver] = [await ours(1, warmup + runs), await reference(1, warmup + runs)];
+  const [oursDriver, referenceDriver] = [
+    await ours(1, warmup + runs),
+    await reference(1, warmup + runs),
+  ];
   try {
     let oursIndex = 0;
     let referenceIndex = 0;
@@ -65,7 +68,9 @@ export async function measureTurnThroughput(
     const driver = await (side === 'ours' ? ours : reference)(workers, turnsPerWorker);
     try {
       const before = watched.map((child) => readCpuMs(child.pid));
-      const run = await runConcurrently(workers, turnsPerWorker, (worker, index) => driver.turn(worker, index));
+      const run = await runConcurrently(workers, turnsPerWorker, (worker, index) =>
+        driver.turn(worker, index),
+      );
       results[side].push((turns * 1000) / run.elapsedMs);
       watched.forEach((child, index) => {
         const start = before[index];
@@ -80,7 +85,8 @@ export async function measureTurnThroughput(
     }
   };
   for (let round = 0; round < rounds; round += 1) {
-    const order = round % 2 === 0 ? (['ours', 'reference'] as const) : (['reference', 'ours'] as const);
+    const order =
+      round % 2 === 0 ? (['ours', 'reference'] as const) : (['reference', 'ours'] as const);
     for (const side of order) await runSide(side);
   }
   const perTurn = (samples: Map<string, number[]>): Record<string, number> =>

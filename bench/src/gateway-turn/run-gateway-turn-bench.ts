@@ -5,11 +5,21 @@ import { findFreePort } from '../processes/find-free-port.js';
 import { readPeakRssMiB } from '../processes/peak-rss.js';
 import { startBareNodeServer } from '../processes/start-bare-node-server.js';
 import { waitUntilReady } from '../processes/wait-until-ready.js';
-import { createRow, createUnavailableRow, type BenchRow, type Reference } from '../report/bench-row.js';
+import {
+  createRow,
+  createUnavailableRow,
+  type BenchRow,
+  type Reference,
+} from '../report/bench-row.js';
 import type { Target } from '../report/targets.js';
 import { measureTurnLatency, measureTurnThroughput } from './measure-turns.js';
 import { cliEntry, startMesh, type RunningMesh } from './start-mesh.js';
-import { agentStreamDriver, gatewayRestDriver, gatewaySocketDriver, type TurnDriverFactory } from './turn-drivers.js';
+import {
+  agentStreamDriver,
+  gatewayRestDriver,
+  gatewaySocketDriver,
+  type TurnDriverFactory,
+} from './turn-drivers.js';
 
 /** Repetitions of the gateway-turn benchmarks. */
 export interface GatewayTurnSettings {
@@ -21,10 +31,16 @@ export interface GatewayTurnSettings {
   rounds: number;
 }
 
-/** Quick (`pnpm bench`) or full (`--full`) settings; SQLite and PostgreSQL as the issue asks. */
-export function gatewayTurnSettings(full: boolean): GatewayTurnSettings {
+/**
+ * Quick (`pnpm bench`) or full (`--full`) settings; SQLite and PostgreSQL as the issue asks, narrowed to
+ * the `--providers` given.
+ */
+export function gatewayTurnSettings(
+  full: boolean,
+  providers: readonly DatabaseProvider[],
+): GatewayTurnSettings {
   return {
-    providers: ['sqlite', 'postgresql'],
+    providers: providers.filter((provider) => provider === 'sqlite' || provider === 'postgresql'),
     warmup: full ? 20 : 10,
     latencyRuns: full ? 1000 : 60,
     concurrency: 50,
@@ -47,7 +63,8 @@ export async function runGatewayTurnBench(
   settings: GatewayTurnSettings,
   log: (line: string) => void,
 ): Promise<BenchRow[]> {
-  if (!existsSync(cliEntry)) return unavailable(settings, `${cliEntry} is missing: run pnpm run build`);
+  if (!existsSync(cliEntry))
+    return unavailable(settings, `${cliEntry} is missing: run pnpm run build`);
   log('gateway turn: bare Node reference process');
   const bareRss = await measureBareNodeRss();
   const rows: BenchRow[] = [];
@@ -57,12 +74,19 @@ export async function runGatewayTurnBench(
       log(`${provider}: starting agent and gateway`);
       mesh = await startMesh(provider);
     } catch (error) {
-      const reason = (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' ');
-      rows.push(...unavailable({ ...settings, providers: [provider] }, reason));
+      rows.push(...unavailable({ ...settings, providers: [provider] }, firstLines(error)));
       continue;
     }
     try {
       rows.push(...(await benchMesh(mesh, provider, settings, bareRss, log)));
+    } catch (error) {
+      // Keep the other groups' figures: one broken turn path becomes a row that says why.
+      rows.push(
+        ...unavailable(
+          { ...settings, providers: [provider] },
+          `the run failed: ${firstLines(error)}`,
+        ),
+      );
     } finally {
       await mesh.stop();
     }
@@ -86,7 +110,12 @@ async function benchMesh(
   ];
   for (const [way, ours] of ways) {
     log(`${provider}: ${way} turns at concurrency 1`);
-    const latency = await measureTurnLatency(ours, reference, settings.warmup, settings.latencyRuns);
+    const latency = await measureTurnLatency(
+      ours,
+      reference,
+      settings.warmup,
+      settings.latencyRuns,
+    );
     for (const [percentile, target] of [
       ['p50', p50Target],
       ['p99', p99Target],
@@ -99,7 +128,11 @@ async function benchMesh(
           better: 'lower',
           value: latency.ours[percentile],
           summary: latency.ours,
-          reference: { label: referenceLabel, value: latency.reference[percentile], summary: latency.reference },
+          reference: {
+            label: referenceLabel,
+            value: latency.reference[percentile],
+            summary: latency.reference,
+          },
           target,
           details: { turns: settings.latencyRuns },
         }),
@@ -184,6 +217,11 @@ async function measureBareNodeRss(): Promise<Reference> {
   } finally {
     await bare.stop();
   }
+}
+
+/** The first lines of an error's message: enough for a footnote, not a whole process log. */
+function firstLines(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' ');
 }
 
 function sum(values: readonly number[]): number {

@@ -10,7 +10,9 @@ import { startNodeProcess, type NodeProcess } from '../processes/node-process.js
 import { waitUntilReady } from '../processes/wait-until-ready.js';
 
 /** The CLI every process of the mesh runs (built code, like production). */
-export const cliEntry = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
+export const cliEntry = fileURLToPath(
+  new URL('../../../packages/cli/dist/main.js', import.meta.url),
+);
 
 /** The agent name the benchmark talks to. */
 export const meshAgentName = 'assistant';
@@ -77,11 +79,26 @@ export async function startMesh(provider: DatabaseProvider): Promise<RunningMesh
     );
     const env = { ...process.env, LOG_LEVEL: 'warn' };
     const startedAt = performance.now();
-    const agent = startNodeProcess({ name: 'agent', args: [cliEntry, 'agent', '--config', agentFile], cwd: folder, env });
+    const agent = startNodeProcess({
+      name: 'agent',
+      args: [cliEntry, 'agent', '--config', agentFile],
+      cwd: folder,
+      env,
+    });
     processes.push(agent);
-    const gateway = startNodeProcess({ name: 'gateway', args: [cliEntry, 'gateway', '--config', gatewayFile], cwd: folder, env });
+    const gateway = startNodeProcess({
+      name: 'gateway',
+      args: [cliEntry, 'gateway', '--config', gatewayFile],
+      cwd: folder,
+      env,
+    });
     processes.push(gateway);
-    await waitUntilReady([`${agentUrl}/readyz`, `${gatewayUrl}/readyz`], processes, startedAt, 60_000);
+    await waitUntilReady(
+      [`${agentUrl}/readyz`, `${gatewayUrl}/readyz`],
+      processes,
+      startedAt,
+      60_000,
+    );
     return { gatewayUrl, agentUrl, gateway, agent, stop };
   } catch (error) {
     await stop();

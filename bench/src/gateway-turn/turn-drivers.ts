@@ -50,7 +50,11 @@ export function gatewayRestDriver(gatewayUrl: string): TurnDriverFactory {
     const { clients, sessions } = await prepareBrowsers(gatewayUrl, workers, turnsPerWorker);
     return {
       turn: (worker, index) =>
-        sendAndWait(clients[worker] as HttpClient, sessionOf(sessions, worker, index), messageText(worker, index)),
+        sendAndWait(
+          clients[worker] as HttpClient,
+          sessionOf(sessions, worker, index),
+          messageText(worker, index),
+        ),
       close: () => clients.forEach((client) => client.close()),
     };
   };
@@ -81,7 +85,9 @@ export function agentStreamDriver(agentUrl: string): TurnDriverFactory {
   return (workers, turnsPerWorker) => {
     const clients = Array.from({ length: workers }, () => new HttpClient(agentUrl));
     const contexts = clients.map(() =>
-      Array.from({ length: Math.ceil(turnsPerWorker / turnsPerSession) }, () => createWebSessionId()),
+      Array.from({ length: Math.ceil(turnsPerWorker / turnsPerSession) }, () =>
+        createWebSessionId(),
+      ),
     );
     return Promise.resolve({
       turn: (worker, index) =>

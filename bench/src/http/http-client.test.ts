@@ -12,7 +12,9 @@ afterEach(async () => {
 function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
   server = createServer(handler);
   return new Promise((resolve) =>
-    server?.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server?.address() as AddressInfo).port}`)),
+    server?.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server?.address() as AddressInfo).port}`),
+    ),
   );
 }
 

@@ -23,7 +23,12 @@ export class HttpClient {
   }
 
   /** Sends a request with an optional JSON body and resolves with the whole response. */
-  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResponse> {
     const url = new URL(path, this.baseUrl);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -36,7 +41,10 @@ export class HttpClient {
             accept: 'application/json',
             ...(payload === undefined
               ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+              : {
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(payload),
+                }),
             ...(this.cookies.size > 0 ? { cookie: this.cookieHeader() } : {}),
             ...headers,
           },
@@ -63,7 +71,13 @@ export class HttpClient {
   }
 
   /** Like request(), but throws with the body when the status is not the expected one. */
-  async expect(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResponse> {
+  async expect(
+    status: number,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<HttpResponse> {
     const response = await this.request(method, path, body, headers);
     if (response.status !== status) {
       throw new Error(
@@ -82,7 +96,8 @@ export class HttpClient {
     for (const line of setCookie ?? []) {
       const [pair] = line.split(';');
       const index = pair?.indexOf('=') ?? -1;
-      if (pair !== undefined && index > 0) this.cookies.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim());
+      if (pair !== undefined && index > 0)
+        this.cookies.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim());
     }
   }
 }

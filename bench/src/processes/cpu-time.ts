@@ -14,7 +14,9 @@ export function readCpuMs(pid: number): number | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const user = Number(fields[11]);
     const system = Number(fields[12]);
-    return Number.isFinite(user) && Number.isFinite(system) ? ((user + system) * 1000) / ticksPerSecond : null;
+    return Number.isFinite(user) && Number.isFinite(system)
+      ? ((user + system) * 1000) / ticksPerSecond
+      : null;
   } catch {
     return null;
   }

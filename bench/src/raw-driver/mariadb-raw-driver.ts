@@ -106,10 +106,10 @@ export function openMariaDbRawDriver(parsed: ParsedDatabaseUrl, maxConnections: 
         pk,
       ]);
     },
-    selectEventsAfter: async (pk, afterSeq) =>
+    selectEventsAfter: async (pk, afterSeq, lastSeq) =>
       (await pool.query(
-        `SELECT ${eventColumns} FROM events WHERE session_pk = ? AND seq > ? ORDER BY seq`,
-        [pk, afterSeq],
+        `SELECT ${eventColumns} FROM events WHERE session_pk = ? AND seq > ? AND seq <= ? ORDER BY seq`,
+        [pk, afterSeq, lastSeq],
       )) as unknown[],
     selectHistory: async (pk) =>
       (await pool.query(`SELECT ${eventColumns} FROM events WHERE session_pk = ? ORDER BY seq`, [

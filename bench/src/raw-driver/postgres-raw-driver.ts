@@ -34,7 +34,10 @@ function placeholders(rows: number, columns: number): string {
  * The raw PostgreSQL reference: a node-postgres pool of the same size as ours, UTC sessions, plain
  * parameterised queries (no ORM, no transaction around single statements).
  */
-export function openPostgresRawDriver(parsed: ParsedDatabaseUrl, maxConnections: number): RawDriver {
+export function openPostgresRawDriver(
+  parsed: ParsedDatabaseUrl,
+  maxConnections: number,
+): RawDriver {
   const pool = new pg.Pool({
     host: parsed.socketPath ?? parsed.host,
     port: parsed.port,
@@ -97,16 +100,19 @@ export function openPostgresRawDriver(parsed: ParsedDatabaseUrl, maxConnections:
         pk,
       ]);
     },
-    selectEventsAfter: async (pk, afterSeq) =>
+    selectEventsAfter: async (pk, afterSeq, lastSeq) =>
       (
         await pool.query(
-          `SELECT ${eventColumns} FROM events WHERE session_pk = $1 AND seq > $2 ORDER BY seq`,
-          [pk, afterSeq],
+          `SELECT ${eventColumns} FROM events WHERE session_pk = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`,
+          [pk, afterSeq, lastSeq],
         )
       ).rows,
     selectHistory: async (pk) =>
-      (await pool.query(`SELECT ${eventColumns} FROM events WHERE session_pk = $1 ORDER BY seq`, [pk]))
-        .rows,
+      (
+        await pool.query(`SELECT ${eventColumns} FROM events WHERE session_pk = $1 ORDER BY seq`, [
+          pk,
+        ])
+      ).rows,
     selectRecentSessions: async (appName, userId, limit) =>
       (
         await pool.query(

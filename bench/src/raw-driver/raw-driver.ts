@@ -40,8 +40,11 @@ export interface RawDriver {
   insertSessions(rows: readonly RawSessionRow[]): Promise<Map<string, number>>;
   /** Sets a seeded session's last_seq and compaction_seq (what appends would have left there). */
   setSessionSeqs(sessionPk: number, lastSeq: number, compactionSeq: number | null): Promise<void>;
-  /** One query: the events of a session after a seq, in seq order (a turn's live window). */
-  selectEventsAfter(sessionPk: number, afterSeq: number): Promise<unknown[]>;
+  /**
+   * One query: the events of a session with afterSeq < seq ≤ lastSeq, in seq order (a turn's live window,
+   * bounded like ours so both get the same row estimate from the planner).
+   */
+  selectEventsAfter(sessionPk: number, afterSeq: number, lastSeq: number): Promise<unknown[]>;
   /** One query: every event of a session in seq order. */
   selectHistory(sessionPk: number): Promise<unknown[]>;
   /** One query: a user's most recently updated sessions. */

@@ -42,7 +42,7 @@ export function openSqliteRawDriver(path: string): RawDriver {
   );
   const setSeqs = db.prepare('UPDATE sessions SET last_seq = ?, compaction_seq = ? WHERE pk = ?');
   const selectAfter = db.prepare(
-    `SELECT ${eventColumns} FROM events WHERE session_pk = ? AND seq > ? ORDER BY seq`,
+    `SELECT ${eventColumns} FROM events WHERE session_pk = ? AND seq > ? AND seq <= ? ORDER BY seq`,
   );
   const selectHistory = db.prepare(
     `SELECT ${eventColumns} FROM events WHERE session_pk = ? ORDER BY seq`,
@@ -82,7 +82,7 @@ export function openSqliteRawDriver(path: string): RawDriver {
     setSessionSeqs: async (pk, lastSeq, compactionSeq) => {
       setSeqs.run(lastSeq, compactionSeq, pk);
     },
-    selectEventsAfter: async (pk, afterSeq) => selectAfter.all(pk, afterSeq),
+    selectEventsAfter: async (pk, afterSeq, lastSeq) => selectAfter.all(pk, afterSeq, lastSeq),
     selectHistory: async (pk) => selectHistory.all(pk),
     selectRecentSessions: async (appName, userId, limit) =>
       selectRecent.all(appName, userId, limit),

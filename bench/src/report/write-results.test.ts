@@ -33,7 +33,7 @@ describe('writeResults', () => {
       rows: [row],
     });
     expect(file).toBe(join(folder, 'results', '2026-11-21T03-59-38Z.json'));
-    const written = JSON.parse(readFileSync(file, 'utf8')) as { rows: typeof row[] };
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { rows: (typeof row)[] };
     expect(written.rows[0]).toMatchObject({ ratio: 20, met: true, targetText: '< 3 s' });
   });
 

@@ -14,7 +14,10 @@ export interface BenchResults {
 
 /** A file name that sorts by time and is valid everywhere, e.g. `2026-11-21T03-59-38Z.json`. */
 export function resultsFileName(startedAt: Date): string {
-  return `${startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}.json`;
+  return `${startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-')}.json`;
 }
 
 /** Writes the results as pretty JSON into `folder` (created if missing) and returns the file path. */

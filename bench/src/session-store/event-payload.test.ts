@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createBenchEvent, createCompactionEvent, eventContentBytes, toRawEventRow } from './event-payload.js';
+import {
+  createBenchEvent,
+  createCompactionEvent,
+  eventContentBytes,
+  toRawEventRow,
+} from './event-payload.js';
 
 describe('createBenchEvent', () => {
   it('makes events whose content JSON weighs about 300 bytes, alternating user and assistant', () => {
@@ -16,6 +21,8 @@ describe('toRawEventRow', () => {
   it('stores the actions of a compaction event as appendEvent does', () => {
     const row = toRawEventRow(createCompactionEvent(1, 79), 7, 80);
     expect(row).toMatchObject({ sessionPk: 7, seq: 80, author: 'system', usage: null });
-    expect(JSON.parse(row.actions ?? 'null')).toMatchObject({ compaction: { startSeq: 1, endSeq: 79 } });
+    expect(JSON.parse(row.actions ?? 'null')).toMatchObject({
+      compaction: { startSeq: 1, endSeq: 79 },
+    });
   });
 });

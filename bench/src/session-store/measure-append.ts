@@ -45,21 +45,39 @@ export async function measureSequentialAppend(
 
 function sideOf(latenciesMs: number[]): AppendSide {
   const totalMs = latenciesMs.reduce((sum, value) => sum + value, 0);
-  return { eventsPerSecond: (latenciesMs.length * 1000) / totalMs, latencyMs: summarize(latenciesMs) };
+  return {
+    eventsPerSecond: (latenciesMs.length * 1000) / totalMs,
+    latencyMs: summarize(latenciesMs),
+  };
+}
+
+/** Throughput of both sides and the CPU this (client) process spent per event on each. */
+export interface ConcurrentAppendFigures {
+  ours: number;
+  reference: number;
+  /** Median client CPU µs per event: the driver and ORM work, which other load hardly moves. */
+  clientCpuMicrosPerEvent: { ours: number; reference: number };
 }
 
 /**
  * `sessions` writers at once, each appending `eventsPerSession` events to its own session, on each side;
- * repeated `rounds` times with the order of the sides swapped each round. Reports the median events/s.
+ * repeated `rounds` times with the order of the sides swapped each round. Reports the median events/s
+ * and the median CPU time this process spent per event.
  */
 export async function measureConcurrentAppend(
   pair: StorePair,
   sessions: number,
   eventsPerSession: number,
   rounds: number,
-): Promise<{ ours: number; reference: number }> {
+): Promise<ConcurrentAppendFigures> {
+  const total = sessions * eventsPerSession;
   const ours: number[] = [];
   const reference: number[] = [];
+  const cpu = { ours: [] as number[], reference: [] as number[] };
+  const cpuPerEvent = (start: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / total;
+  };
   for (let round = 0; round < rounds; round += 1) {
     const created = await Promise.all(
       Array.from({ length: sessions }, (_, index) =>
@@ -68,21 +86,26 @@ export async function measureConcurrentAppend(
     );
     const events = Array.from({ length: eventsPerSession }, (_, index) => createBenchEvent(index));
     const runOurs = async (): Promise<void> => {
+      const start = process.cpuUsage();
       const run = await runConcurrently(sessions, eventsPerSession, (worker, index) =>
-        pair.service.appendEvent(
-          created[worker]?.key ?? missing(),
-          events[index] ?? missing(),
-        ),
+        pair.service.appendEvent(created[worker]?.key ?? missing(), events[index] ?? missing()),
       );
-      ours.push((sessions * eventsPerSession * 1000) / run.elapsedMs);
+      cpu.ours.push(cpuPerEvent(start));
+      ours.push((total * 1000) / run.elapsedMs);
     };
     const runReference = async (): Promise<void> => {
+      const start = process.cpuUsage();
       const run = await runConcurrently(sessions, eventsPerSession, (worker, index) =>
         pair.reference.insertEvent(
-          toRawEventRow(events[index] ?? missing(), created[worker]?.referencePk ?? missing(), index + 1),
+          toRawEventRow(
+            events[index] ?? missing(),
+            created[worker]?.referencePk ?? missing(),
+            index + 1,
+          ),
         ),
       );
-      reference.push((sessions * eventsPerSession * 1000) / run.elapsedMs);
+      cpu.reference.push(cpuPerEvent(start));
+      reference.push((total * 1000) / run.elapsedMs);
     };
     if (round % 2 === 0) {
       await runOurs();
@@ -92,7 +115,11 @@ export async function measureConcurrentAppend(
       await runOurs();
     }
   }
-  return { ours: median(ours), reference: median(reference) };
+  return {
+    ours: median(ours),
+    reference: median(reference),
+    clientCpuMicrosPerEvent: { ours: median(cpu.ours), reference: median(cpu.reference) },
+  };
 }
 
 function missing(): never {

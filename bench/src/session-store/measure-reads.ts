@@ -38,7 +38,8 @@ export async function measureLoadForTurn(
   const samples = await measureInterleaved({
     ...runs,
     ours: () => pair.service.loadForTurn(session.key),
-    reference: () => pair.reference.selectEventsAfter(session.referencePk, session.coveredEnd),
+    reference: () =>
+      pair.reference.selectEventsAfter(session.referencePk, session.coveredEnd, session.total),
   });
   return { ours: summarize(samples.ours), reference: summarize(samples.reference) };
 }

@@ -28,7 +28,10 @@ export interface StorePair {
   /** Raw driver on the reference database: the timed reference. */
   reference: RawDriver;
   /** Creates an empty session on both sides; returns our key and the reference pk. */
-  createSession(sessionId: string, userId?: string): Promise<{ key: SessionKey; referencePk: number }>;
+  createSession(
+    sessionId: string,
+    userId?: string,
+  ): Promise<{ key: SessionKey; referencePk: number }>;
   /** Closes every connection and drops both databases. */
   close(): Promise<void>;
 }

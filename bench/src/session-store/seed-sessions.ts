@@ -38,7 +38,9 @@ export async function seedCompactedSession(
     const last = Math.min(total, first + seedChunk - 1);
     const events = Array.from({ length: last - first + 1 }, (_, offset) => {
       const seq = first + offset;
-      return seq === compactionSeq ? createCompactionEvent(1, coveredEnd) : createBenchEvent(seq - 1);
+      return seq === compactionSeq
+        ? createCompactionEvent(1, coveredEnd)
+        : createBenchEvent(seq - 1);
     });
     await pair.seeder.insertEvents(rowsFor(events, oursPk, first));
     await pair.reference.insertEvents(rowsFor(events, referencePk, first));

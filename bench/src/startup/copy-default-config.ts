@@ -31,7 +31,8 @@ export async function copyDefaultConfig(source: string, target: string): Promise
   const ports = new Set<number>();
   const variables = new Set<string>();
   for (const text of texts.values()) {
-    for (const match of text.matchAll(/^\s*port:\s*(?:\$\{\s*\w+\s*,\s*)?(\d+)\}?\s*$/gm)) ports.add(Number(match[1]));
+    for (const match of text.matchAll(/^\s*port:\s*(?:\$\{\s*\w+\s*,\s*)?(\d+)\}?\s*$/gm))
+      ports.add(Number(match[1]));
     for (const match of text.matchAll(/\$\{\s*(\w+)/g)) variables.add(match[1] as string);
   }
   const moved = new Map<number, number>();
@@ -39,8 +40,14 @@ export async function copyDefaultConfig(source: string, target: string): Promise
   for (const [file, text] of texts) {
     let changed = text;
     for (const [from, to] of moved) {
-      changed = changed.replace(new RegExp(`(port:\\s*(?:\\$\\{\\s*\\w+\\s*,\\s*)?)${from}\\b`, 'g'), `$1${to}`);
-      changed = changed.replace(new RegExp(`(127\\.0\\.0\\.1|localhost):${from}\\b`, 'g'), `$1:${to}`);
+      changed = changed.replace(
+        new RegExp(`(port:\\s*(?:\\$\\{\\s*\\w+\\s*,\\s*)?)${from}\\b`, 'g'),
+        `$1${to}`,
+      );
+      changed = changed.replace(
+        new RegExp(`(127\\.0\\.0\\.1|localhost):${from}\\b`, 'g'),
+        `$1:${to}`,
+      );
     }
     if (changed !== text) writeFileSync(file, changed);
   }
@@ -57,7 +64,8 @@ export async function copyDefaultConfig(source: string, target: string): Promise
     if (/^gateway:/m.test(text)) gatewayUrl = url;
     else if (/^agent:/m.test(text)) agentUrls.push(url);
   }
-  if (gatewayUrl === undefined) throw new Error(`No gateway YAML with a port found under ${target}.`);
+  if (gatewayUrl === undefined)
+    throw new Error(`No gateway YAML with a port found under ${target}.`);
   const env = { ...process.env };
   for (const name of variables) delete env[name];
   return { folder: target, gatewayUrl, agentUrls, env };

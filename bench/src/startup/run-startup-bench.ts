@@ -22,7 +22,10 @@ const name = '`agent-mesh start config/` to every /readyz 200 (empty data/), med
  * is empty and every database is created and migrated) until the gateway's and every agent's /readyz
  * answer 200, `runs` times, alternating with a bare Node HTTP server's spawn-to-first-answer.
  */
-export async function runStartupBench(runs: number, log: (line: string) => void): Promise<BenchRow[]> {
+export async function runStartupBench(
+  runs: number,
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const ours: number[] = [];
   const reference: number[] = [];
   try {
@@ -45,7 +48,10 @@ export async function runStartupBench(runs: number, log: (line: string) => void)
         unit: 's',
         better: 'lower',
         target: { kind: 'below', limit: 3 },
-        reason: (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' '),
+        reason: (error instanceof Error ? error.message : String(error))
+          .split('\n')
+          .slice(0, 3)
+          .join(' '),
       }),
     ];
   }
@@ -57,7 +63,10 @@ export async function runStartupBench(runs: number, log: (line: string) => void)
       unit: 's',
       better: 'lower',
       value: median(ours),
-      reference: { label: 'bare Node HTTP server, spawn to first answer', value: median(reference) },
+      reference: {
+        label: 'bare Node HTTP server, spawn to first answer',
+        value: median(reference),
+      },
       target: { kind: 'below', limit: 3 },
       details: { runs: ours, referenceRuns: reference },
     }),

@@ -164,7 +164,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         : buildModel(summarizerConfig, 'auto_summarization.model', logger);
     const contextWindow = resolveContextWindow(config.model);
     // One lock for automatic and manual compaction, shared through the database by every replica.
-    const lock = createSessionLock(null, { logger });
+    const lock = createSessionLock(database ?? null, { logger });
     const compaction = {
       sessions: sessionService,
       lock,

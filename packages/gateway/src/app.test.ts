@@ -220,7 +220,11 @@ describe('gateway REST API', () => {
       name: '  Colors  ',
     });
     expect(renamed.body.name).toBe('Colors');
-    expect((await client.request('DELETE', `/api/v1/sessions/${sessionId}`)).status).toBe(204);
+    const deleted = await client.request('DELETE', `/api/v1/sessions/${sessionId}`);
+    expect(deleted.status).toBe(200);
+    // The scripted agent has no management API: the gateway side goes, and the answer says so.
+    expect(deleted.body).toMatchObject({ sessionId, deleted: true, agentDeleted: false });
+    expect(deleted.body.agentError).toContain('does not offer the agent-mesh management API');
     expect((await client.request('GET', `/api/v1/sessions/${sessionId}`)).status).toBe(404);
   });
 

@@ -1,8 +1,10 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { GatewayConfig, Logger } from '@agent-mesh/shared';
+import { AgentManagementClient } from './agents/agent-management-client.js';
 import type { AgentRegistry } from './agents/agent-registry.js';
 import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import { ChatService } from './chat/chat-service.js';
+import { CompactionService } from './chat/compaction-service.js';
 import { createAddressMatcher } from './http/address-matcher.js';
 import { apiNotFound, createErrorHandler } from './http/error-handler.js';
 import type { Identity } from './http/identity.js';
@@ -10,6 +12,7 @@ import { createGatewayOriginCheck, type OriginCheck } from './http/origin-check.
 import { securityHeaders } from './http/security-headers.js';
 import type { GatewayOperations } from './operations/gateway-operations.js';
 import { createAuthRoutes } from './routes/auth-routes.js';
+import { createCompactionRoutes } from './routes/compaction-routes.js';
 import { createHealthRoutes } from './routes/health-routes.js';
 import { createMetaRoutes } from './routes/meta-routes.js';
 import { createPlatformHandler } from './routes/platform-routes.js';
@@ -25,6 +28,8 @@ export interface GatewayAppDependencies {
   config: GatewayConfig;
   store: GatewayStore;
   agents: AgentRegistry;
+  /** Compaction, context usage and the agents' side of deleted chats; default: built on `agents`. */
+  compactions?: CompactionService;
   runner: TaskRunner;
   feed: TaskEventFeed;
   /** express-session middleware (cookie `agent_mesh.sid`), shared with the WebSocket upgrade. */
@@ -64,6 +69,15 @@ export function createApp(deps: GatewayAppDependencies): Express {
   const originCheck = deps.originCheck ?? createGatewayOriginCheck(deps.config);
   const loginLimiter = deps.loginLimiter ?? new LoginRateLimiter(deps.config.auth.login_rate_limit);
 
+  const management = new AgentManagementClient({ agents: deps.agents, logger: deps.logger });
+  const compactions =
+    deps.compactions ??
+    new CompactionService({
+      store: deps.store,
+      management,
+      logger: deps.logger,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
   const chat = new ChatService({
     store: deps.store,
     runner: deps.runner,
@@ -71,6 +85,7 @@ export function createApp(deps: GatewayAppDependencies): Express {
     feed: deps.feed,
     logger: deps.logger,
     gatewayId: deps.gatewayId,
+    management,
     ...(deps.now ? { now: deps.now } : {}),
   });
 
@@ -94,12 +109,12 @@ export function createApp(deps: GatewayAppDependencies): Express {
   });
   api.use(originCheck.middleware);
   api.use(express.json({ limit: deps.config.limits.max_body_bytes }));
-  api.all(['/platform', '/platform/{*path}'], createPlatformHandler(deps.config.platform_service));
   api.use(deps.session);
   api.use(
     createAuthRoutes({ identity: deps.identity, limiter: loginLimiter, logger: deps.logger }),
   );
   api.use(deps.identity.middleware);
+  api.all(['/platform', '/platform/{*path}'], createPlatformHandler(deps.config.platform_service));
   api.use(
     createMetaRoutes({
       config: deps.config,
@@ -109,6 +124,7 @@ export function createApp(deps: GatewayAppDependencies): Express {
     }),
   );
   api.use(createSessionRoutes(chat));
+  api.use(createCompactionRoutes(chat, compactions));
   api.use(createTaskRoutes(chat));
   api.use(apiNotFound);
   app.use('/api/v1', api);

@@ -12,8 +12,10 @@ import {
   type Logger,
   type MeshMetrics,
 } from '@agent-mesh/shared';
+import { AgentManagementClient } from './agents/agent-management-client.js';
 import { AgentRegistry } from './agents/agent-registry.js';
 import { createApp } from './app.js';
+import { CompactionService } from './chat/compaction-service.js';
 import { GatewayOperations, defaultShutdownGraceMs } from './operations/gateway-operations.js';
 import { createIdentity } from './http/identity.js';
 import { createGatewayOriginCheck } from './http/origin-check.js';
@@ -119,6 +121,11 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
         : {}),
       ...(options.agentProbeIntervalMs ? { probeIntervalMs: options.agentProbeIntervalMs } : {}),
     });
+    const compactions = new CompactionService({
+      store,
+      management: new AgentManagementClient({ agents, logger }),
+      logger,
+    });
     const runner = new TaskRunner({
       store,
       feed,
@@ -126,6 +133,7 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       logger,
       gatewayId,
       observer: operations.taskObserver,
+      onTurnCompacted: (task, note) => compactions.recordTurnCompaction(task, note),
       ...options.runner,
     });
     liveUpdates = await startLiveUpdates({
@@ -173,6 +181,7 @@ export async function startGatewayServer(options: StartGatewayOptions): Promise<
       config,
       store,
       agents,
+      compactions,
       runner,
       feed,
       session,

@@ -1,5 +1,7 @@
 import { openDatabase, type DatabaseProvider, type GatewayDatabase } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
+import { randomUUID } from 'node:crypto';
+import { createA2aClient, streamMessage } from './a2a-client.js';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
 import { fixturePath } from './fixtures.js';
 import { getFreePort } from './free-port.js';
@@ -33,7 +35,10 @@ export interface ScaleCluster {
   gatewayDb: GatewayDatabase;
   /** Index of the replica at a URL. */
   replicaIndexOf(url: string): number;
-  /** Starts replica `index` again at its URL and waits until it is ready. */
+  /**
+   * Starts replica `index` again at its URL, waits until it is ready and warms it up with two turns
+   * sent to it directly, so it answers like a replica in steady state (JIT, database pool).
+   */
   restartAgent(index: number): Promise<AgentProcess>;
   /** The agent replica URL recorded with a task by the gateway streaming it, once known. */
   servingReplicaOf(taskId: string): Promise<string | undefined>;
@@ -57,9 +62,17 @@ export async function startScaleCluster(options: ScaleClusterOptions): Promise<S
   });
   const startAgent = (index: number): Promise<AgentProcess> =>
     startAgentProcess(fixturePath('agents/recall-sql.yaml'), { env: agentEnv(index) });
+  const warmUp = async (index: number): Promise<void> => {
+    const client = await createA2aClient(agentUrls[index]!);
+    const contextId = `web-session-${randomUUID()}`;
+    for (const text of ['My name is Warm.', 'What is my name?']) {
+      await streamMessage(client, { contextId, text, metadata: { userId: 'warm-up' } });
+    }
+  };
   // The first replica migrates the database; the second finds it ready.
   const agents = [await startAgent(0)];
   agents.push(await startAgent(1));
+  await Promise.all([warmUp(0), warmUp(1)]);
   const gatewayEnv = (name: string): Record<string, string> => ({
     GATEWAY_DATABASE_URL: gatewayDatabase.url,
     AGENT_URL_1: agentUrls[0],
@@ -100,6 +113,7 @@ export async function startScaleCluster(options: ScaleClusterOptions): Promise<S
     async restartAgent(index) {
       const agent = await startAgent(index);
       agents[index] = agent;
+      await warmUp(index);
       return agent;
     },
     async servingReplicaOf(taskId) {

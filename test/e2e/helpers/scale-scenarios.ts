@@ -58,6 +58,28 @@ export function expectCompleteStream(socket: TimedSocket, taskId: string, text: 
   });
 }
 
+/**
+ * Checks a subscription got the reply live, not in one piece at the end: after the stored tail
+ * (`subscribed`), several deltas arrived spread over at least `minSpreadMs` before `message-end`.
+ */
+export function expectLiveDeltas(socket: TimedSocket, minSpreadMs: number): void {
+  const { messages } = socket.client;
+  const subscribedAt = messages.findIndex((message) => message.type === 'subscribed');
+  expect(subscribedAt).toBeGreaterThanOrEqual(0);
+  const live = messages
+    .map((message, index) => ({ message, time: socket.times[index] ?? 0, index }))
+    .filter(
+      ({ message, index }) =>
+        index > subscribedAt &&
+        message.type === 'task-event' &&
+        message.event?.type === 'message-delta',
+    );
+  expect(live.length).toBeGreaterThan(3);
+  const endIndex = messages.findIndex(isEnd);
+  const endTime = socket.times[endIndex] ?? 0;
+  expect(endTime - (live[0]?.time ?? endTime)).toBeGreaterThanOrEqual(minSpreadMs);
+}
+
 /** One browser (one cookie) that talks to either gateway. */
 export class Browser {
   cookie: string | undefined;

@@ -8,6 +8,7 @@ export interface StoredTaskView {
   userMessage: string;
   responseText: string;
   status: string;
+  error: string | null;
   lastEventSeq: number;
   /** Seq numbers of its task_events rows, ascending. */
   seqs: number[];
@@ -34,6 +35,7 @@ export async function readGatewayTasks(databaseUrl: string): Promise<StoredTaskV
         userMessage: task.userMessage,
         responseText: task.responseText,
         status: task.status,
+        error: task.error,
         lastEventSeq: task.lastEventSeq,
         seqs: task.events.map((event) => event.seq),
         types: task.events.map((event) => event.type),

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DatabaseProvider } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import { ApiClient } from '../../../packages/gateway/src/testing/test-gateway.js';
@@ -8,6 +10,7 @@ import {
   type AgentProcess,
 } from '../../e2e/helpers/index.js';
 import { startGatewayProcess, type GatewayProcess } from '../../e2e/helpers/gateway-process.js';
+import { figuresDir } from './figures.js';
 
 /** How to start a reliability mesh. */
 export interface ReliabilityMeshOptions {
@@ -37,6 +40,8 @@ export interface ReliabilityMesh {
   startAgent(): Promise<AgentProcess>;
   /** Starts the gateway again (after a kill) with the same database. */
   startGateway(): Promise<GatewayProcess>;
+  /** Writes both processes' output to test/artifacts/reliability/logs/<name>-{gateway,agent}.log. */
+  saveLogs(name: string): void;
   /** Kills both processes and drops both databases. */
   stop(): Promise<void>;
 }
@@ -98,6 +103,12 @@ export async function startReliabilityMesh(
     async startGateway() {
       mesh.gateway = await startGateway();
       return mesh.gateway;
+    },
+    saveLogs(name) {
+      const folder = join(figuresDir, 'logs');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, `${name}-gateway.log`), `${mesh.gateway.output()}\n`);
+      writeFileSync(join(folder, `${name}-agent.log`), `${mesh.agent.output()}\n`);
     },
     async stop() {
       await Promise.all([mesh.agent.kill('SIGKILL'), mesh.gateway.kill('SIGKILL')]);

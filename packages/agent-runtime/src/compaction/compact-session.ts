@@ -288,11 +288,7 @@ export function estimateWindow(
     .join('\n\n');
   if (system !== '') total += perMessage + estimateTokens(system);
   for (const event of events) {
-    if (
-      event.content === null ||
-      event.actions.compaction !== undefined ||
-      isFailedReply(event)
-    )
+    if (event.content === null || event.actions.compaction !== undefined || isFailedReply(event))
       continue;
     const text = event.content.parts
       .map((part) => {

@@ -78,7 +78,9 @@ describe('createCompactionHooks in the runner', () => {
     const results = [];
     for (let index = 1; index <= 12; index += 1) {
       results.push(
-        await runner.runTurn(turn(contextId, `The code for locker ${index} is ${4700 + index}. ${filler}`)),
+        await runner.runTurn(
+          turn(contextId, `The code for locker ${index} is ${4700 + index}. ${filler}`),
+        ),
       );
     }
     expect(results.map((result) => result.status)).toEqual(results.map(() => 'completed'));
@@ -91,7 +93,9 @@ describe('createCompactionHooks in the runner', () => {
     expect(results.find((result) => result.compaction === undefined)).toBeDefined();
 
     const history = await historyOf(sessions, contextId);
-    const userTexts = history.filter((event) => event.author === 'user').map((e) => textOf(e.content));
+    const userTexts = history
+      .filter((event) => event.author === 'user')
+      .map((e) => textOf(e.content));
     expect(userTexts).toHaveLength(12);
     expect(new Set(userTexts).size).toBe(12);
     const compactions = history.filter((event) => event.actions.compaction !== undefined);
@@ -136,7 +140,9 @@ describe('createCompactionHooks in the runner', () => {
     const contextId = `web-session-${randomUUID()}`;
     let result;
     for (let index = 1; index <= 10; index += 1) {
-      result = await runner.runTurn(turn(contextId, `The code for locker ${index} is ${4700 + index}.`));
+      result = await runner.runTurn(
+        turn(contextId, `The code for locker ${index} is ${4700 + index}.`),
+      );
       if (result.status !== 'completed') break;
     }
     expect(result?.status).toBe('failed');

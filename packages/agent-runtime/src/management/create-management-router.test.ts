@@ -14,7 +14,10 @@ import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
 import { Runner } from '../runner/runner.js';
 import type { PeerDelegate } from '../runner/runner-types.js';
 import { MemorySessionService } from '../sessions/memory-session-service.js';
-import { createManagementRouter, type ManagementRouterOptions } from './create-management-router.js';
+import {
+  createManagementRouter,
+  type ManagementRouterOptions,
+} from './create-management-router.js';
 
 const logger = createLogger('management-test', { level: 'silent' });
 const instruction = 'You are a helpful assistant.';
@@ -39,7 +42,9 @@ async function setup(overrides: Partial<ManagementRouterOptions> = {}): Promise<
   const model = new BuiltinRecallModel({ contextWindow: 4096 });
   const peers: PeerDelegate = {
     match: (text) =>
-      Promise.resolve(text.startsWith('@peer ') ? { peer: 'peer', text: text.slice(6) } : undefined),
+      Promise.resolve(
+        text.startsWith('@peer ') ? { peer: 'peer', text: text.slice(6) } : undefined,
+      ),
     call: () =>
       Promise.resolve({
         text: 'The peer says hello.',
@@ -102,7 +107,10 @@ async function talk(runner: Runner, contextId: string, texts: readonly string[])
 }
 
 const lockerTurns = (count: number): string[] =>
-  Array.from({ length: count }, (_, index) => `The code for locker ${index + 1} is ${4701 + index}.`);
+  Array.from(
+    { length: count },
+    (_, index) => `The code for locker ${index + 1} is ${4701 + index}.`,
+  );
 
 function compact(base: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${base}/sessions/compact`, {
@@ -116,9 +124,7 @@ function compact(base: string, body: unknown, token?: string): Promise<Response>
 }
 
 async function usageOf(base: string, contextId: string): Promise<ContextUsageResponse> {
-  const response = await fetch(
-    `${base}/sessions/context-usage?sessionId=${contextId}&userId=ada`,
-  );
+  const response = await fetch(`${base}/sessions/context-usage?sessionId=${contextId}&userId=ada`);
   expect(response.status).toBe(200);
   return (await response.json()) as ContextUsageResponse;
 }
@@ -128,20 +134,17 @@ describe('the agent management API', () => {
     [0.25, 3],
     [0.5, 6],
     [1.0, 11],
-  ])(
-    'compacts with the configured percentage %s: %i of 12 turns',
-    async (percentage, expected) => {
-      const { base, runner } = await setup({ percentage });
-      const contextId = `web-session-${randomUUID()}`;
-      await talk(runner, contextId, ['My name is Ada Lovelace.', ...lockerTurns(11)]);
-      const response = await compact(base, { sessionId: contextId, userId: 'ada' });
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as CompactSessionResponse;
-      expect(body).toMatchObject({ status: 'compacted', turnsCompacted: expected, percentage });
-      expect(body.tokensAfter).toBeLessThan(body.tokensBefore);
-      expect(body.summary).toContain('Ada Lovelace');
-    },
-  );
+  ])('compacts with the configured percentage %s: %i of 12 turns', async (percentage, expected) => {
+    const { base, runner } = await setup({ percentage });
+    const contextId = `web-session-${randomUUID()}`;
+    await talk(runner, contextId, ['My name is Ada Lovelace.', ...lockerTurns(11)]);
+    const response = await compact(base, { sessionId: contextId, userId: 'ada' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as CompactSessionResponse;
+    expect(body).toMatchObject({ status: 'compacted', turnsCompacted: expected, percentage });
+    expect(body.tokensAfter).toBeLessThan(body.tokensBefore);
+    expect(body.summary).toContain('Ada Lovelace');
+  });
 
   it('lets the request override the percentage, and says when nothing is left to compact', async () => {
     const { base, runner } = await setup({ percentage: 0.25 });

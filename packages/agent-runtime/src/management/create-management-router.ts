@@ -80,7 +80,10 @@ export function createManagementRouter(options: ManagementRouterOptions): Router
   const router = express.Router();
 
   router.use((request, response, next) => {
-    if (options.token === '' || bearerTokenMatches(request.header('authorization'), options.token)) {
+    if (
+      options.token === '' ||
+      bearerTokenMatches(request.header('authorization'), options.token)
+    ) {
       next();
       return;
     }

@@ -41,10 +41,7 @@ function readId(source: Record<string, unknown>, field: string, where: string): 
   return value;
 }
 
-function readBehavior(
-  source: Record<string, unknown>,
-  where: string,
-): SessionBehavior | undefined {
+function readBehavior(source: Record<string, unknown>, where: string): SessionBehavior | undefined {
   const value = source.sessionBehavior;
   if (value === undefined || value === '') return undefined;
   const normalized = typeof value === 'string' ? value.trim().toUpperCase() : value;

@@ -45,11 +45,7 @@ export async function readContextUsage(
   const context = await sessions.loadForTurn(key);
   if (context === null) return null;
   const compaction = context.summary?.actions.compaction ?? null;
-  const reported = newestReportedCall(
-    context.events,
-    key.appName,
-    context.session.compactionSeq,
-  );
+  const reported = newestReportedCall(context.events, key.appName, context.session.compactionSeq);
   let inputTokens: number | null = null;
   let estimated = false;
   if (reported !== undefined && !reported.outdated) {
@@ -67,8 +63,7 @@ export async function readContextUsage(
     estimated,
     contextWindow,
     percent,
-    compactions:
-      compaction === null ? 0 : await countCompactions(sessions, key, compaction),
+    compactions: compaction === null ? 0 : await countCompactions(sessions, key, compaction),
   };
   if (context.summary !== null && compaction !== null) {
     usage.lastCompaction = describeCompaction(context.summary, compaction);

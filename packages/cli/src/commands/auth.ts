@@ -13,8 +13,8 @@ export interface HashPasswordIo {
 }
 
 /**
- * Reads a password (hidden prompt with confirmation on a terminal; otherwise all of stdin, one trailing
- * newline removed) and returns its scrypt hash for `gateway.auth.users[].password_hash`.
+ * Reads a password (hidden prompt with confirmation on a terminal; otherwise all of stdin, one
+ * trailing newline removed) and returns its scrypt hash for `gateway.auth.users[].password_hash`.
  */
 export async function runHashPassword(io: HashPasswordIo): Promise<string> {
   let password: string;

@@ -9,8 +9,9 @@ export interface LoginRateLimiterOptions extends GatewayLoginRateLimitConfig {
 
 /**
  * Counts failed sign-ins per username and per client address in a sliding window, in this process's
- * memory: once either reaches its limit, further attempts are refused until the oldest counted failure
- * leaves the window. Several gateway instances each count their own (documented in docs/api.md).
+ * memory: once either reaches its limit, further attempts are refused until the oldest counted
+ * failure leaves the window. Several gateway instances each count their own (documented in
+ * docs/api.md).
  */
 export class LoginRateLimiter {
   /** Failure times per key, oldest first, at most the key's limit. */
@@ -25,7 +26,10 @@ export class LoginRateLimiter {
     this.maxKeys = options.maxKeys ?? 50_000;
   }
 
-  /** Milliseconds until a sign-in as `username` from `address` may be tried again; 0 when it may now. */
+  /**
+   * Milliseconds until a sign-in as `username` from `address` may be tried again; 0 when it may
+   * now.
+   */
   retryAfterMs(username: string, address: string): number {
     return Math.max(
       this.blockedFor(userKey(username), this.options.max_failures_per_user),

@@ -53,8 +53,8 @@ export async function hashPassword(
 }
 
 /**
- * Reads a stored hash string; anything else is CONFIG_INVALID naming `setting` (never echoing the value,
- * which may be a password pasted into the wrong key).
+ * Reads a stored hash string; anything else is CONFIG_INVALID naming `setting` (never echoing the
+ * value, which may be a password pasted into the wrong key).
  */
 export function parsePasswordHash(text: string, setting: string): PasswordHash {
   const fail = (problem: string): never => {
@@ -81,7 +81,10 @@ export function parsePasswordHash(text: string, setting: string): PasswordHash {
   return { ...cost, salt: saltBuffer, key: keyBuffer };
 }
 
-/** Tells whether `password` matches a parsed hash; the comparison takes the same time wherever it differs. */
+/**
+ * Tells whether `password` matches a parsed hash; the comparison takes the same time wherever it
+ * differs.
+ */
 export async function verifyPassword(password: string, hash: PasswordHash): Promise<boolean> {
   const key = await derive(password, hash.salt, hash.key.length, hash);
   return timingSafeEqual(key, hash.key);

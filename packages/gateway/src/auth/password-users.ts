@@ -6,7 +6,9 @@ import { parsePasswordHash, verifyPassword, type PasswordHash } from './password
 /** Who a signed-in browser session belongs to (kept in the express-session record). */
 export interface PasswordSession {
   username: string;
-  /** A fingerprint of the user's hash at sign-in: changing the password in YAML signs the user out. */
+  /**
+   * A fingerprint of the user's hash at sign-in: changing the password in YAML signs the user out.
+   */
   credential: string;
 }
 
@@ -67,7 +69,10 @@ export class PasswordUsers {
     return { username, credential: entry.credential };
   }
 
-  /** The user a session was signed in as, or null when it is not signed in, the user was removed or their password changed. */
+  /**
+   * The user a session was signed in as, or null when it is not signed in, the user was removed or
+   * their password changed.
+   */
   userOfSession(session: Partial<SessionData> | undefined): PasswordUser | null {
     const username = session?.username;
     if (typeof username !== 'string') return null;

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MeshError, createWebSessionId, type Logger } from '@agent-mesh/shared';
+import type { AgentManagementClient } from '../agents/agent-management-client.js';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import type { GatewayUser } from '../http/identity.js';
 import type {
+  CompactionRecord,
   FeedbackRecord,
   GatewayStore,
   SessionCursor,
@@ -26,7 +28,17 @@ export interface ChatServiceOptions {
   logger: Logger;
   /** This gateway instance, recorded with each task it runs. */
   gatewayId: string;
+  /** Deletes the agents' side of a deleted chat; without it only the gateway side is deleted. */
+  management?: AgentManagementClient;
   now?: () => Date;
+}
+
+/** What deleting a chat did on the agent's side. */
+export interface DeleteSessionOutcome {
+  /** True when the agent holds nothing for the chat any more (deleted now, or it had nothing). */
+  agentDeleted: boolean;
+  /** Why the agent's side could not be deleted. */
+  agentError?: string;
 }
 
 /**
@@ -93,14 +105,16 @@ export class ChatService {
   }
 
   /**
-   * Deletes the caller's session with its history: running replies are canceled first. The agents keep
-   * their own copy of the conversation until their retention prunes it (agents expose no A2A call to
-   * delete a session).
+   * Deletes the caller's session with its history: running replies are canceled first, then the agent
+   * is asked to delete its side (agent management API), best effort — when it cannot be reached, the
+   * gateway side is deleted anyway and the outcome says so.
    */
-  async deleteSession(user: GatewayUser, id: string): Promise<void> {
-    await this.getSession(user, id);
+  async deleteSession(user: GatewayUser, id: string): Promise<DeleteSessionOutcome> {
+    const session = await this.getSession(user, id);
     await this.options.runner.cancelSession(id);
+    const outcome = await this.deleteAgentSide(session);
     if (!(await this.options.store.deleteSession(id, user.id))) throw sessionNotFound(id);
+    return outcome;
   }
 
   /**
@@ -115,6 +129,8 @@ export class ChatService {
   ): Promise<{
     tasks: TaskRecord[];
     feedback: Map<string, FeedbackRecord>;
+    /** The compaction checkpoints that fall within the page, oldest first. */
+    compactions: CompactionRecord[];
     before: TaskCursor | null;
   }> {
     await this.getSession(user, sessionId);
@@ -129,11 +145,18 @@ export class ChatService {
       user.id,
       page.map((task) => task.id),
     );
+    const olderExist = rows.length > exchanges && oldest !== undefined;
+    // The page covers [its oldest task, the cursor): checkpoints in that span belong to it, the oldest
+    // page also gets the ones before its first task, the newest page the ones after its last.
+    const compactions = await this.options.store.listCompactions(sessionId, {
+      ...(olderExist ? { from: oldest.createdAt } : {}),
+      ...(before ? { before: before.createdAt } : {}),
+    });
     return {
       tasks: page.reverse(),
       feedback,
-      before:
-        rows.length > exchanges && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
+      compactions,
+      before: olderExist ? { createdAt: oldest.createdAt, id: oldest.id } : null,
     };
   }
 
@@ -252,6 +275,34 @@ export class ChatService {
     });
     if (result.created) this.options.runner.start(result.task);
     return result;
+  }
+
+  private async deleteAgentSide(session: SessionRecord): Promise<DeleteSessionOutcome> {
+    const management = this.options.management;
+    if (management === undefined) {
+      return { agentDeleted: false, agentError: 'The gateway was started without agent management.' };
+    }
+    if (!this.options.agents.has(session.agent)) {
+      return {
+        agentDeleted: false,
+        agentError: `Agent "${session.agent}" is no longer configured in the gateway, so its side of the chat was not deleted.`,
+      };
+    }
+    try {
+      await management.deleteSession({
+        agent: session.agent,
+        sessionId: session.id,
+        userId: session.userId,
+      });
+      return { agentDeleted: true };
+    } catch (error) {
+      const agentError = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn(
+        { err: error, sessionId: session.id, agent: session.agent },
+        "could not delete the agent's side of a deleted chat; it stays until the agent's retention prunes it",
+      );
+      return { agentDeleted: false, agentError };
+    }
   }
 
   private requireAgent(name: string): void {

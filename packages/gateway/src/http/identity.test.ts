@@ -130,7 +130,9 @@ describe('auth modes', () => {
   });
 });
 
-/** A GET from a chosen local address (the loopback range is all ours: 127.0.0.2 is "another host"). */
+/**
+ * A GET from a chosen local address (the loopback range is all ours: 127.0.0.2 is "another host").
+ */
 function requestFrom(
   localAddress: string,
   url: string,

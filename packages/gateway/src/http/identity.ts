@@ -42,12 +42,13 @@ export interface Identity {
 export const anonymousUserName = 'Anonymous';
 
 /**
- * Builds the identity layer. Mode `none`: each browser gets a stable anonymous id `anon-<uuid>` kept in
- * its cookie session (it survives restarts when sessions are stored in SQL). Mode `password`: the
- * session holds the user signed in through POST /api/v1/auth/login (id `user:<username>`); a user
- * removed from the YAML or whose password changed is signed out. Mode `header`: a reverse proxy listed
- * in `auth.header.trusted_proxies` names the user in `auth.header.name`; from any other address the
- * request is 401, never anonymous. Throws CONFIG_INVALID for a bad hash or proxy address.
+ * Builds the identity layer. Mode `none`: each browser gets a stable anonymous id `anon-<uuid>`
+ * kept in its cookie session (it survives restarts when sessions are stored in SQL). Mode
+ * `password`: the session holds the user signed in through POST /api/v1/auth/login (id
+ * `user:<username>`); a user removed from the YAML or whose password changed is signed out. Mode
+ * `header`: a reverse proxy listed in `auth.header.trusted_proxies` names the user in
+ * `auth.header.name`; from any other address the request is 401, never anonymous. Throws
+ * CONFIG_INVALID for a bad hash or proxy address.
  */
 export function createIdentity(auth: GatewayAuthConfig): Identity {
   const build = (

@@ -9,7 +9,9 @@ export interface OriginCheckOptions {
   publicUrl?: string;
   /** `gateway.auth.allowed_origins`. */
   allowedOrigins: readonly string[];
-  /** Whether a socket address is a trusted proxy, whose `X-Forwarded-Host` names the public host. */
+  /**
+   * Whether a socket address is a trusted proxy, whose `X-Forwarded-Host` names the public host.
+   */
   isTrustedProxy: (address: string | undefined) => boolean;
 }
 
@@ -27,11 +29,12 @@ export interface OriginCheck {
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Builds the CSRF defence for cookie-authenticated requests (docs/decisions/0005-csrf-by-origin.md).
- * A request with `Origin` passes when that origin is the gateway's own (the `Host`, or the
- * `X-Forwarded-Host` a trusted proxy sent), `public_url`, or an allowed origin. Without `Origin`,
- * `Sec-Fetch-Site` must be `same-origin` or `none`. A request with neither header is not from a
- * browser (curl, scripts) and passes: a browser sends one of them on every cross-site write.
+ * Builds the CSRF defence for cookie-authenticated requests
+ * (docs/decisions/0005-csrf-by-origin.md). A request with `Origin` passes when that origin is the
+ * gateway's own (the `Host`, or the `X-Forwarded-Host` a trusted proxy sent), `public_url`, or an
+ * allowed origin. Without `Origin`, `Sec-Fetch-Site` must be `same-origin` or `none`. A request
+ * with neither header is not from a browser (curl, scripts) and passes: a browser sends one of them
+ * on every cross-site write.
  */
 export function createOriginCheck(options: OriginCheckOptions): OriginCheck {
   const allowed = new Set<string>();
@@ -100,7 +103,10 @@ export function createOriginCheck(options: OriginCheckOptions): OriginCheck {
   };
 }
 
-/** Compares a host header (`name[:port]`) with an origin, default ports of the origin's scheme included. */
+/**
+ * Compares a host header (`name[:port]`) with an origin, default ports of the origin's scheme
+ * included.
+ */
 function sameHost(origin: URL, host: string): boolean {
   try {
     return new URL(`${origin.protocol}//${host}`).host === origin.host;
@@ -114,8 +120,9 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * The origin check of a gateway config: `public_url`, `auth.allowed_origins`, and `X-Forwarded-Host`
- * trusted from the addresses Express trusts for X-Forwarded-* (loopback and `auth.header.trusted_proxies`).
+ * The origin check of a gateway config: `public_url`, `auth.allowed_origins`, and
+ * `X-Forwarded-Host` trusted from the addresses Express trusts for X-Forwarded-* (loopback and
+ * `auth.header.trusted_proxies`).
  */
 export function createGatewayOriginCheck(config: GatewayConfig): OriginCheck {
   return createOriginCheck({

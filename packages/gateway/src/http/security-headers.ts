@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 
 /**
- * The Content-Security-Policy of every gateway response: scripts, styles, images, fonts and connections
- * (the WebSocket included) only from the gateway itself, no inline script or style, no plugins, no
- * `<base>`, forms posting only here, and no framing by any site (clickjacking).
+ * The Content-Security-Policy of every gateway response: scripts, styles, images, fonts and
+ * connections (the WebSocket included) only from the gateway itself, no inline script or style, no
+ * plugins, no `<base>`, forms posting only here, and no framing by any site (clickjacking).
  */
 export const contentSecurityPolicy = [
   "default-src 'self'",
@@ -18,15 +18,19 @@ export const contentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** HSTS for a year (this host only), sent only on responses that went out over HTTPS (directly or via a trusted proxy). */
+/**
+ * HSTS for a year (this host only), sent only on responses that came over HTTPS (directly or
+ * proxied).
+ */
 const strictTransportSecurity = 'max-age=31536000';
 
 /**
  * Sets the security headers on every response: the CSP above, `X-Content-Type-Options: nosniff`,
- * `X-Frame-Options: DENY` (for browsers without frame-ancestors), `Referrer-Policy: same-origin` (no
- * referrer to other sites; unlike `no-referrer` it keeps `Origin` on same-origin form posts, which the
- * CSRF check needs), cross-origin opener and resource isolation, a Permissions-Policy that turns off
- * devices the UI never uses, and HSTS behind TLS. (`X-Powered-By` is disabled on the app.)
+ * `X-Frame-Options: DENY` (for browsers without frame-ancestors), `Referrer-Policy: same-origin`
+ * (no referrer to other sites; unlike `no-referrer` it keeps `Origin` on same-origin form posts,
+ * which the CSRF check needs), cross-origin opener and resource isolation, a Permissions-Policy
+ * that turns off devices the UI never uses, and HSTS behind TLS. (`X-Powered-By` is disabled on the
+ * app.)
  */
 export function securityHeaders(): RequestHandler {
   return (request, response, next) => {

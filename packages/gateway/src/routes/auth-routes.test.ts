@@ -7,7 +7,10 @@ import { ApiClient, startTestGateway, testGatewayConfig } from '../testing/test-
 
 const cheap = { N: 1024, r: 8, p: 1 };
 
-/** A browser stand-in whose requests seem to come from `address` (X-Forwarded-For via loopback, trusted). */
+/**
+ * A browser stand-in whose requests seem to come from `address` (X-Forwarded-For via loopback,
+ * trusted).
+ */
 function clientFrom(gateway: RunningGateway, address: string) {
   const client = new ApiClient(gateway.url);
   return {
@@ -64,6 +67,7 @@ describe('password mode', () => {
       '/api/v1/sessions',
       '/api/v1/agents',
       '/api/v1/auth/me',
+      '/api/v1/platform/anything',
     ]) {
       const response = await anonymous.request('GET', path);
       expect(response.status, path).toBe(401);

@@ -30,13 +30,16 @@ const validateLogin = compileBodyValidator<LoginBody>({
   additionalProperties: false,
 } satisfies JSONSchemaType<LoginBody>);
 
-/** The one answer to a wrong username or password, so it does not tell which of the two was wrong. */
+/**
+ * The one answer to a wrong username or password, so it does not tell which of the two was wrong.
+ */
 const wrongCredentials = 'Wrong username or password.';
 
 /**
  * The /auth routes, mounted after express-session and before the identity check: `POST /auth/login`
- * (password mode: rate-limited, constant-time check, a new session id on success), `POST /auth/logout`
- * (password mode: ends the session) and `GET /auth/me` (the caller, or 401, in every mode).
+ * (password mode: rate-limited, constant-time check, a new session id on success), `POST
+ * /auth/logout` (password mode: ends the session) and `GET /auth/me` (the caller, or 401, in every
+ * mode).
  */
 export function createAuthRoutes(options: AuthRoutesOptions): Router {
   const { identity, limiter, logger } = options;
@@ -77,7 +80,8 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
       throw new MeshError('UNAUTHENTICATED', wrongCredentials, { authMode: 'password' });
     }
     limiter.recordSuccess(body.username);
-    // A new session id at sign-in: an id planted in the browser before (session fixation) stays anonymous.
+    // A new session id at sign-in: an id planted in the browser before (session fixation) stays
+    // anonymous.
     const session = await regenerate(request);
     session.username = signedIn.username;
     session.credential = signedIn.credential;
@@ -106,7 +110,10 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
   return router;
 }
 
-/** The client address the limits count against: the socket peer, or X-Forwarded-For from a trusted proxy. */
+/**
+ * The client address the limits count against: the socket peer, or X-Forwarded-For from a trusted
+ * proxy.
+ */
 function clientAddressOf(request: Request): string {
   return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }

@@ -9,7 +9,7 @@ import {
   readIntegerQuery,
   readStringQuery,
 } from '../http/request-validator.js';
-import { messagesJson, sessionJson, taskJson } from './api-json.js';
+import { historyJson, sessionJson, taskJson } from './api-json.js';
 
 interface CreateSessionBody {
   agent: string;
@@ -93,8 +93,9 @@ export function createSessionRoutes(chat: ChatService): Router {
   });
 
   router.delete('/sessions/:sessionId', async (request, response) => {
-    await chat.deleteSession(userOf(request), request.params.sessionId);
-    response.status(204).end();
+    const sessionId = request.params.sessionId;
+    const outcome = await chat.deleteSession(userOf(request), sessionId);
+    response.status(200).json({ sessionId, deleted: true, ...outcome });
   });
 
   router.get('/sessions/:sessionId/messages', async (request, response) => {
@@ -112,7 +113,7 @@ export function createSessionRoutes(chat: ChatService): Router {
       before ? { createdAt: before.time, id: before.id } : undefined,
     );
     response.json({
-      messages: page.tasks.flatMap((task) => messagesJson(task, page.feedback.get(task.id))),
+      messages: historyJson(page.tasks, page.compactions, page.feedback),
       nextBefore: page.before
         ? encodeCursor({ time: page.before.createdAt, id: page.before.id })
         : null,

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebSessionId } from '@agent-mesh/shared';
-import type { GatewayStore, NewTask, SessionRecord } from './gateway-store.js';
+import type {
+  CompactionRecord,
+  GatewayStore,
+  NewTask,
+  SessionRecord,
+} from './gateway-store.js';
 
 /** Creates a fresh, empty store for the contract suite and removes it afterwards. */
 export interface StoreFixture {
@@ -12,6 +17,29 @@ let counter = 0;
 
 function at(seconds: number): Date {
   return new Date(Date.UTC(2030, 0, 1, 0, 0, seconds));
+}
+
+function newCompaction(
+  session: SessionRecord,
+  overrides: Partial<CompactionRecord> = {},
+): CompactionRecord {
+  counter += 1;
+  return {
+    id: `compaction-contract-${counter}-${Math.random().toString(36).slice(2)}`,
+    sessionId: session.id,
+    userId: session.userId,
+    agent: session.agent,
+    taskId: null,
+    reason: 'manual',
+    turnsCompacted: 3,
+    tokensBefore: 900,
+    tokensAfter: 300,
+    summary: 'The user is called Ada.',
+    agentSeq: null,
+    details: { percentage: 0.25 },
+    createdAt: at(counter),
+    ...overrides,
+  };
 }
 
 function newTask(session: SessionRecord, overrides: Partial<NewTask> = {}): NewTask {
@@ -232,6 +260,44 @@ export function describeGatewayStoreContract(
       expect(await store.getTask(task.id, 'user-delete')).toBeNull();
       expect(await store.listTaskEvents(task.id, 0)).toEqual([]);
       expect((await store.listFeedback('user-delete', [task.id])).size).toBe(0);
+    });
+
+    it('keeps compaction checkpoints in history order, one per agent compaction', async () => {
+      const session = await createSession('user-compaction');
+      const other = await createSession('user-compaction');
+      const first = newCompaction(session, { createdAt: at(20), agentSeq: 7 });
+      expect(await store.createCompaction(first)).toEqual({ compaction: first, created: true });
+      // The same agent compaction recorded again (another click, another gateway) is not doubled.
+      const again = await store.createCompaction(
+        newCompaction(session, { createdAt: at(40), agentSeq: 7, summary: 'other' }),
+      );
+      expect(again).toEqual({ compaction: first, created: false });
+      const automatic = newCompaction(session, {
+        createdAt: at(10),
+        reason: 'overflow',
+        taskId: 'task-1',
+        summary: null,
+        details: {},
+      });
+      await store.createCompaction(automatic);
+      const unknownSeq = newCompaction(session, { createdAt: at(30) });
+      await store.createCompaction(unknownSeq);
+      await store.createCompaction(newCompaction(other, { createdAt: at(25), agentSeq: 7 }));
+
+      expect(await store.listCompactions(session.id)).toEqual([automatic, first, unknownSeq]);
+      expect(await store.listCompactions(session.id, { from: at(20) })).toEqual([
+        first,
+        unknownSeq,
+      ]);
+      expect(await store.listCompactions(session.id, { from: at(10), before: at(30) })).toEqual([
+        automatic,
+        first,
+      ]);
+      expect(await store.listCompactions('web-session-unknown')).toEqual([]);
+
+      expect(await store.deleteSession(session.id, 'user-compaction')).toBe(true);
+      expect(await store.listCompactions(session.id)).toEqual([]);
+      expect(await store.listCompactions(other.id)).toHaveLength(1);
     });
 
     it('keeps one rating per user and task', async () => {

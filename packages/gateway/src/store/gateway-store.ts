@@ -23,6 +23,16 @@ export interface TaskUsage {
   contextWindow?: number;
 }
 
+/**
+ * What the agent reported when it compacted its context during a turn (summed over the turn's
+ * compactions): turns summarised, estimated prompt tokens before the first and after the last.
+ */
+export interface CompactionNote {
+  turnsCompacted: number;
+  tokensBefore: number;
+  tokensAfter: number;
+}
+
 /** A chat as the user sees it. */
 export interface SessionRecord {
   id: string;
@@ -98,6 +108,35 @@ export interface NewTask {
   now: Date;
 }
 
+/** Why the agent's context was compacted: the user asked, or the agent ran out of room during a turn. */
+export type CompactionReason = 'manual' | 'overflow';
+
+/**
+ * A compaction of the agent's context as the gateway history keeps it (a checkpoint card in the UI):
+ * the agent summarised its oldest turns; the gateway still shows every original message.
+ */
+export interface CompactionRecord {
+  id: string;
+  sessionId: string;
+  userId: string;
+  agent: string;
+  /** The turn during which the agent compacted by itself; null for a manual compaction. */
+  taskId: string | null;
+  reason: CompactionReason;
+  turnsCompacted: number;
+  /** Estimated prompt tokens before and after, as the agent reported them. */
+  tokensBefore: number;
+  tokensAfter: number;
+  /** The summary the agent continues from; null when it could not be read from the agent. */
+  summary: string | null;
+  /** seq of the agent's compaction event; one record per agent compaction (null when unknown). */
+  agentSeq: number | null;
+  /** Other facts, e.g. the percentage applied. */
+  details: Record<string, unknown>;
+  /** Its place in the history: when it was made, or for an automatic one the start of its turn. */
+  createdAt: Date;
+}
+
 /** A batch of progress of a running task; with `status` it is the final write. */
 export interface TaskProgress {
   events: SequencedTaskEvent[];
@@ -129,7 +168,10 @@ export interface GatewayStore {
     userId: string,
     patch: { name?: string; updatedAt?: Date; lastViewedAt?: Date },
   ): Promise<SessionRecord | null>;
-  /** Deletes the user's session with its tasks, events and feedback; false when there was none. */
+  /**
+   * Deletes the user's session with its tasks, events, feedback and compaction checkpoints; false when
+   * there was none.
+   */
   deleteSession(id: string, userId: string): Promise<boolean>;
 
   /**
@@ -158,6 +200,22 @@ export interface GatewayStore {
    * in one query: how a gateway polls for progress that other instances recorded.
    */
   getLastEventSeqs(taskIds: readonly string[]): Promise<Map<string, number>>;
+
+  /**
+   * Stores a compaction checkpoint. When the session already has one with the same `agentSeq` (another
+   * request or gateway instance recorded that agent compaction), returns that one with `created: false`.
+   */
+  createCompaction(
+    compaction: CompactionRecord,
+  ): Promise<{ compaction: CompactionRecord; created: boolean }>;
+  /**
+   * Lists a session's compaction checkpoints oldest first, with `createdAt` from `from` (inclusive) to
+   * `before` (exclusive) when given.
+   */
+  listCompactions(
+    sessionId: string,
+    range?: { from?: Date; before?: Date },
+  ): Promise<CompactionRecord[]>;
 
   /** Creates or replaces the user's rating of a task. */
   saveFeedback(

@@ -1,4 +1,5 @@
 import type {
+  CompactionRecord,
   FeedbackRecord,
   GatewayStore,
   NewTask,
@@ -24,6 +25,7 @@ export class MemoryGatewayStore implements GatewayStore {
   private readonly feedback = new Map<string, FeedbackRecord & { sessionId: string }>();
   private readonly settings = new Map<string, string>();
   private readonly webSessions = new Map<string, WebSessionRecord>();
+  private readonly compactions = new Map<string, CompactionRecord>();
 
   async createSession(session: Omit<SessionRecord, 'lastViewedAt'>): Promise<SessionRecord> {
     const record: SessionRecord = { ...session, lastViewedAt: null };
@@ -73,6 +75,9 @@ export class MemoryGatewayStore implements GatewayStore {
     }
     for (const [key, feedback] of this.feedback) {
       if (feedback.sessionId === id) this.feedback.delete(key);
+    }
+    for (const [key, compaction] of this.compactions) {
+      if (compaction.sessionId === id) this.compactions.delete(key);
     }
     return true;
   }
@@ -175,6 +180,38 @@ export class MemoryGatewayStore implements GatewayStore {
     return result;
   }
 
+  async createCompaction(
+    compaction: CompactionRecord,
+  ): Promise<{ compaction: CompactionRecord; created: boolean }> {
+    if (!this.sessions.has(compaction.sessionId)) {
+      throw new Error(`Session ${compaction.sessionId} does not exist`);
+    }
+    if (compaction.agentSeq !== null) {
+      const existing = [...this.compactions.values()].find(
+        (item) => item.sessionId === compaction.sessionId && item.agentSeq === compaction.agentSeq,
+      );
+      if (existing) return { compaction: copyCompaction(existing), created: false };
+    }
+    this.compactions.set(compaction.id, copyCompaction(compaction));
+    return { compaction: copyCompaction(compaction), created: true };
+  }
+
+  async listCompactions(
+    sessionId: string,
+    range: { from?: Date; before?: Date } = {},
+  ): Promise<CompactionRecord[]> {
+    const { from, before } = range;
+    return [...this.compactions.values()]
+      .filter(
+        (item) =>
+          item.sessionId === sessionId &&
+          (from === undefined || item.createdAt.getTime() >= from.getTime()) &&
+          (before === undefined || item.createdAt.getTime() < before.getTime()),
+      )
+      .sort(compareCompactionsOldestFirst)
+      .map(copyCompaction);
+  }
+
   async saveFeedback(
     feedback: FeedbackRecord & { sessionId: string; now: Date },
   ): Promise<FeedbackRecord> {
@@ -271,4 +308,15 @@ function copyTask(task: TaskRecord): TaskRecord {
     usage: task.usage ? { ...task.usage } : null,
     metadata: { ...task.metadata },
   };
+}
+
+/** Oldest first; ties broken by id ascending (the same order SQL uses). */
+function compareCompactionsOldestFirst(a: CompactionRecord, b: CompactionRecord): number {
+  const byTime = a.createdAt.getTime() - b.createdAt.getTime();
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function copyCompaction(compaction: CompactionRecord): CompactionRecord {
+  return { ...compaction, details: { ...compaction.details } };
 }

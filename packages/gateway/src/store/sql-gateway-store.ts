@@ -7,6 +7,8 @@ import {
 import { randomUUID } from 'node:crypto';
 import { isTaskStreamEvent } from '../streaming/task-stream-event.js';
 import type {
+  CompactionReason,
+  CompactionRecord,
   FeedbackRecord,
   GatewayStore,
   NewTask,
@@ -88,6 +90,7 @@ export class SqlGatewayStore implements GatewayStore {
       });
       if (!session) return false;
       await tx.feedback.deleteMany({ where: { sessionId: id } });
+      await tx.sessionCompaction.deleteMany({ where: { sessionId: id } });
       await tx.taskEvent.deleteMany({ where: { task: { sessionId: id } } });
       await tx.chatTask.deleteMany({ where: { sessionId: id } });
       await tx.chatSession.deleteMany({ where: { id } });
@@ -237,6 +240,62 @@ export class SqlGatewayStore implements GatewayStore {
     });
     for (const row of rows) result.set(row.id, row.lastEventSeq);
     return result;
+  }
+
+  async createCompaction(
+    compaction: CompactionRecord,
+  ): Promise<{ compaction: CompactionRecord; created: boolean }> {
+    const findSame = async (): Promise<CompactionRecord | null> => {
+      if (compaction.agentSeq === null) return null;
+      const row = await this.client.sessionCompaction.findFirst({
+        where: { sessionId: compaction.sessionId, agentSeq: compaction.agentSeq },
+      });
+      return row ? toCompaction(row) : null;
+    };
+    const existing = await findSame();
+    if (existing) return { compaction: existing, created: false };
+    try {
+      const row = await this.client.sessionCompaction.create({
+        data: {
+          id: compaction.id,
+          sessionId: compaction.sessionId,
+          userId: compaction.userId,
+          agent: compaction.agent,
+          taskId: compaction.taskId,
+          reason: compaction.reason,
+          turnsCompacted: compaction.turnsCompacted,
+          tokensBefore: compaction.tokensBefore,
+          tokensAfter: compaction.tokensAfter,
+          summary: compaction.summary,
+          agentSeq: compaction.agentSeq,
+          details: JSON.stringify(compaction.details),
+          createdAt: compaction.createdAt,
+        },
+      });
+      return { compaction: toCompaction(row), created: true };
+    } catch (error) {
+      // Two gateways recorded the same agent compaction at once: the unique index let one through.
+      if (isUniqueConstraintError(error)) {
+        const raced = await findSame();
+        if (raced) return { compaction: raced, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async listCompactions(
+    sessionId: string,
+    range: { from?: Date; before?: Date } = {},
+  ): Promise<CompactionRecord[]> {
+    const createdAt = {
+      ...(range.from ? { gte: range.from } : {}),
+      ...(range.before ? { lt: range.before } : {}),
+    };
+    const rows = await this.client.sessionCompaction.findMany({
+      where: { sessionId, ...(Object.keys(createdAt).length > 0 ? { createdAt } : {}) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toCompaction);
   }
 
   async saveFeedback(
@@ -392,6 +451,39 @@ function toTask(row: ChatTask): TaskRecord {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     completedAt: row.completedAt,
+  };
+}
+
+function toCompaction(row: {
+  id: string;
+  sessionId: string;
+  userId: string;
+  agent: string;
+  taskId: string | null;
+  reason: string;
+  turnsCompacted: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  summary: string | null;
+  agentSeq: number | null;
+  details: string | null;
+  createdAt: Date;
+}): CompactionRecord {
+  const reason: CompactionReason = row.reason === 'manual' ? 'manual' : 'overflow';
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    userId: row.userId,
+    agent: row.agent,
+    taskId: row.taskId,
+    reason,
+    turnsCompacted: row.turnsCompacted,
+    tokensBefore: row.tokensBefore,
+    tokensAfter: row.tokensAfter,
+    summary: row.summary,
+    agentSeq: row.agentSeq,
+    details: (row.details ? parseObject(row.details) : null) ?? {},
+    createdAt: row.createdAt,
   };
 }
 

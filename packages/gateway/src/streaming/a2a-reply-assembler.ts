@@ -1,5 +1,5 @@
 import { TaskState, type Message, type Part, type StreamResponse, type Task } from '@a2a-js/sdk';
-import type { FinalTaskStatus, TaskUsage } from '../store/gateway-store.js';
+import type { CompactionNote, FinalTaskStatus, TaskUsage } from '../store/gateway-store.js';
 
 /** A change of the reply text: more text, or (after the agent restarted its answer) a replacement. */
 export type ReplyTextChange = { kind: 'append'; text: string } | { kind: 'replace'; text: string };
@@ -14,8 +14,13 @@ export interface ReplyStep {
   agentTaskId?: string;
   /** Agent facts worth keeping with the task (model, agent session id...), from the final status. */
   metadata?: Record<string, unknown>;
-  /** Set when the response ends the reply. */
-  final?: { status: FinalTaskStatus; usage?: TaskUsage; error?: string };
+  /** Set when the response ends the reply (`compaction` when the agent compacted during the turn). */
+  final?: {
+    status: FinalTaskStatus;
+    usage?: TaskUsage;
+    error?: string;
+    compaction?: CompactionNote;
+  };
 }
 
 const stateNames: Partial<Record<TaskState, string>> = {
@@ -45,7 +50,7 @@ const keptMetadataKeys = [
  * update with `append` adds to its artifact, one without replaces it (agents re-send the whole text at
  * the end, or restart a reply after a retried model call). Agents that stream text in `working` status
  * messages instead are understood too. Usage comes from the final status metadata (`usage`,
- * `contextWindow`); `metadata.interrupted` on a failed status means the agent was shut down mid-reply.
+ * `contextWindow`), and so does the note of a compaction the agent made during the turn; `metadata.interrupted` on a failed status means the agent was shut down mid-reply.
  */
 export class A2aReplyAssembler {
   private text = '';
@@ -121,12 +126,21 @@ export class A2aReplyAssembler {
     const name = stateNames[state] ?? 'unknown';
     const messageText = message ? textOf(message.parts) : '';
     const final = (status: FinalTaskStatus, error?: string): void => {
-      step.final = { status, ...usageField(metadata), ...(error ? { error } : {}) };
-      const kept = Object.fromEntries(
+      const compaction = compactionNoteFrom(metadata);
+      step.final = {
+        status,
+        ...usageField(metadata),
+        ...(error ? { error } : {}),
+        ...(compaction ? { compaction } : {}),
+      };
+      const kept: Record<string, unknown> = Object.fromEntries(
         keptMetadataKeys
           .filter((key) => metadata[key] !== undefined)
           .map((key) => [key, metadata[key]]),
       );
+      if (compaction) kept.compaction = compaction;
+      const contextInputTokens = lastCallInputTokens(metadata);
+      if (contextInputTokens !== undefined) kept.contextInputTokens = contextInputTokens;
       if (Object.keys(kept).length > 0) step.metadata = kept;
     };
     switch (state) {
@@ -217,6 +231,42 @@ export function usageFrom(metadata: Record<string, unknown> | undefined): TaskUs
     totalTokens,
     ...(contextWindow !== undefined ? { contextWindow } : {}),
   };
+}
+
+/**
+ * Reads the note an agent puts in a turn's final metadata when it compacted its context during the turn:
+ * `compaction: { turnsCompacted, tokensBefore, tokensAfter }` (all numbers, or it is ignored).
+ */
+export function compactionNoteFrom(
+  metadata: Record<string, unknown> | undefined,
+): CompactionNote | undefined {
+  const raw = metadata?.compaction;
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const note = raw as Record<string, unknown>;
+  const turnsCompacted = numberOf(note.turnsCompacted);
+  const tokensBefore = numberOf(note.tokensBefore);
+  const tokensAfter = numberOf(note.tokensAfter);
+  if (turnsCompacted === undefined || tokensBefore === undefined || tokensAfter === undefined) {
+    return undefined;
+  }
+  return { turnsCompacted, tokensBefore, tokensAfter };
+}
+
+/**
+ * The input tokens of the turn's last model call (`usage.calls`, as agent-mesh agents report them): the
+ * size of the agent's context after the turn, which the turn's summed `inputTokens` overstates when the
+ * turn made several calls.
+ */
+function lastCallInputTokens(metadata: Record<string, unknown>): number | undefined {
+  const usage = metadata.usage;
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const calls = (usage as { calls?: unknown }).calls;
+  if (!Array.isArray(calls)) return undefined;
+  for (let index = calls.length - 1; index >= 0; index -= 1) {
+    const value = numberOf((calls[index] as { inputTokens?: unknown } | null)?.inputTokens);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 function usageField(metadata: Record<string, unknown> | undefined): { usage?: TaskUsage } {

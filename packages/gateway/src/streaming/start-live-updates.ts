@@ -31,7 +31,7 @@ export interface StartLiveUpdatesOptions {
   feed: TaskEventFeed;
   logger: Logger;
   isRunningHere: (taskId: string) => boolean;
-  /** With LISTEN/NOTIFY, the safety-net poll that catches a lost notification (default 5 s). */
+  /** With LISTEN/NOTIFY, the safety-net poll that catches a lost notification (default 5 s; 0: none). */
   notifyFallbackPollMs?: number;
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@agent-mesh/shared';
 import type {
+  CompactionNote,
   FinalTaskStatus,
   GatewayStore,
   SequencedTaskEvent,
@@ -28,6 +29,8 @@ export interface TaskOutcome {
   status: FinalTaskStatus;
   usage?: TaskUsage;
   error?: string;
+  /** Set when the agent compacted its context during the turn. */
+  compaction?: CompactionNote;
 }
 
 /**
@@ -138,6 +141,7 @@ export class TaskRecorder {
       text: this.accumulated,
       ...(outcome.usage ? { usage: outcome.usage } : {}),
       ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.compaction ? { compaction: outcome.compaction } : {}),
     };
     this.pending.push(end);
     let written = false;

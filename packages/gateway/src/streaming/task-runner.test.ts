@@ -124,6 +124,23 @@ describe('TaskRunner with agent replicas', () => {
     await socket.close();
   });
 
+  it('moves a turn to the other replica when the serving one reports its own shutdown', async () => {
+    const sessionId = await newSession();
+    const taskId = await send(sessionId, longText);
+    await waitUntil(async () => {
+      const task = await client.request('GET', `/api/v1/tasks/${taskId}`);
+      return task.body.text.length > 12;
+    });
+    const [stopping] = servedBy(`${taskId}-user`);
+    stopping?.interruptRunning();
+    const task = await waitUntil(async () => {
+      const current = (await client.request('GET', `/api/v1/tasks/${taskId}`)).body;
+      return current.status !== 'running' && current;
+    });
+    expect(task).toMatchObject({ status: 'completed', text: scriptedReply(longText) });
+    expect(servedBy(`${taskId}-user`)).toHaveLength(2);
+  });
+
   it('marks a replica that refuses connections down, uses the other, and probes it back', async () => {
     const port = first.port;
     await first.close();

@@ -2,7 +2,7 @@ import { Role, type SendMessageRequest } from '@a2a-js/sdk';
 import { isMeshError, type Logger } from '@agent-mesh/shared';
 import type { AgentConnection, AgentRegistry } from '../agents/agent-registry.js';
 import type { TaskObserver } from '../operations/gateway-operations.js';
-import type { GatewayStore, TaskRecord } from '../store/gateway-store.js';
+import type { CompactionNote, GatewayStore, TaskRecord } from '../store/gateway-store.js';
 import { A2aReplyAssembler } from './a2a-reply-assembler.js';
 import type { TaskEventFeed } from './task-event-feed.js';
 import { TaskRecorder, type TaskOutcome, type TaskRecorderOptions } from './task-recorder.js';
@@ -28,6 +28,11 @@ export interface TaskRunnerOptions {
   maxAttempts?: number;
   /** Told when replies start and finish (metrics, logs). */
   observer?: TaskObserver;
+  /**
+   * Called when the agent reports that it compacted its context during the turn, before the final state
+   * is written, so the checkpoint it records is in the history when browsers see the reply end.
+   */
+  onTurnCompacted?: (task: TaskRecord, note: CompactionNote) => Promise<void>;
 }
 
 type StopReason = 'cancel' | 'shutdown' | 'idle' | 'detached';
@@ -165,6 +170,14 @@ export class TaskRunner {
   private async run(task: TaskRecord, entry: RunningTask): Promise<void> {
     const started = Date.now();
     const outcome = await this.stream(task, entry);
+    if (outcome.compaction && !entry.recorder.isClosed && this.options.onTurnCompacted) {
+      await this.options.onTurnCompacted(task, outcome.compaction).catch((error: unknown) => {
+        this.options.logger.warn(
+          { err: error, taskId: task.id },
+          'could not record the compaction the agent made during the turn',
+        );
+      });
+    }
     // A closed recorder means the task went away (its session was deleted): it ended as canceled.
     const status = entry.recorder.isClosed ? 'canceled' : outcome.status;
     if (!entry.recorder.isClosed) await entry.recorder.finish(outcome);

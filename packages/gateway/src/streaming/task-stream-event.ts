@@ -2,12 +2,13 @@
  * The events of one reply as the gateway stores and streams them (numbered per task, seq 1 first).
  * Names follow noun-then-verb: message-start, message-delta, status-update, message-end.
  */
-import type { FinalTaskStatus, TaskUsage } from '../store/gateway-store.js';
+import type { CompactionNote, FinalTaskStatus, TaskUsage } from '../store/gateway-store.js';
 
 /**
- * One event of a reply; `message-end` is always the last and carries the full text. A `message-delta`
- * with `replace: true` replaces the reply so far (the agent restarted its answer, e.g. after a retried
- * model call); otherwise its text is appended.
+ * One event of a reply; `message-end` is always the last and carries the full text (and `compaction` when
+ * the agent compacted its context during the turn). A `message-delta` with `replace: true` replaces the
+ * reply so far (the agent restarted its answer, e.g. after a retried model call); otherwise its text is
+ * appended.
  */
 export type TaskStreamEvent =
   | { type: 'message-start'; agent: string }
@@ -19,6 +20,7 @@ export type TaskStreamEvent =
       text: string;
       usage?: TaskUsage;
       error?: string;
+      compaction?: CompactionNote;
     };
 
 /** The stream event type names. */

@@ -44,6 +44,11 @@ export interface ScriptedAgent {
   requests: string[];
   /** Cuts every open connection (a crashed agent, as far as the gateway can tell). */
   dropConnections(): void;
+  /**
+   * Ends every running reply after its current word with a failed status marked `interrupted`, as an
+   * agent-mesh agent does when it shuts down mid-reply.
+   */
+  interruptRunning(): void;
   close(): Promise<void>;
 }
 
@@ -89,6 +94,7 @@ export async function startScriptedAgent(
   const received: ReceivedMessage[] = [];
   const canceled: string[] = [];
   const aborts = new Map<string, AbortController>();
+  const interrupted = new Set<string>();
 
   const executor: AgentExecutor = {
     execute: async (context: RequestContext, bus: ExecutionEventBus) => {
@@ -173,6 +179,13 @@ export async function startScriptedAgent(
         let sent = '';
         for (const [index, word] of words.entries()) {
           if (abort.signal.aborted) break;
+          if (interrupted.has(taskId)) {
+            status(TaskState.TASK_STATE_FAILED, {
+              text: 'The agent shut down during the reply.',
+              metadata: { interrupted: true },
+            });
+            return;
+          }
           chunk(word, index > 0);
           sent += word;
           if (text === 'hang' && index === 0) await wait(3_600_000, abort.signal);
@@ -188,6 +201,7 @@ export async function startScriptedAgent(
         });
       } finally {
         aborts.delete(taskId);
+        interrupted.delete(taskId);
         bus.finished();
       }
     },
@@ -246,7 +260,11 @@ export async function startScriptedAgent(
         response
           .status(401)
           .setHeader('WWW-Authenticate', 'Bearer')
-          .json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Bearer token required.' } });
+          .json({
+            jsonrpc: '2.0',
+            id: null,
+            error: { code: -32600, message: 'Bearer token required.' },
+          });
         return;
       }
     }
@@ -266,6 +284,9 @@ export async function startScriptedAgent(
     received,
     canceled,
     requests,
+    interruptRunning: () => {
+      for (const taskId of aborts.keys()) interrupted.add(taskId);
+    },
     dropConnections: () => {
       for (const abort of aborts.values()) abort.abort();
       server.closeAllConnections();

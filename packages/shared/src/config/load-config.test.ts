@@ -360,7 +360,8 @@ describe('problems', () => {
   });
 
   it('checks the auth settings: hash format (never echoing the value), unique usernames, proxies, origins', () => {
-    const hash = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGg=';
+    const hash =
+      'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGg=';
     const file = write(
       'gateway-auth.yaml',
       [

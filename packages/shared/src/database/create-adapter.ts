@@ -55,6 +55,7 @@ export async function createAdapter(
         override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
           const adapter = await super.connect();
           await adapter.executeScript(sqliteConnectionPragmas.join(';\n'));
+          beginTransactionsImmediately(adapter);
           return adapter;
         }
       }
@@ -138,6 +139,41 @@ export async function createAdapter(
       };
     }
   }
+}
+
+/**
+ * Makes the adapter open its transactions with BEGIN IMMEDIATE instead of a plain (deferred) BEGIN.
+ * In WAL mode a deferred transaction that has read and then writes while another process holds the
+ * write lock fails with SQLITE_BUSY at once, without waiting for the busy timeout (the other writer
+ * could invalidate what it read); an immediate one takes the write lock first, so it waits like a
+ * single statement does. Prisma runs its writes of several statements in such transactions.
+ *
+ * When the lock is still held after the busy timeout, the transaction falls back to a deferred BEGIN,
+ * which cannot fail: the adapter does not release its transaction mutex when BEGIN throws, which would
+ * leave every later transaction of the process waiting forever. The deferred transaction then fails
+ * on its first write with SQLITE_BUSY and is rolled back as usual.
+ */
+function beginTransactionsImmediately(adapter: unknown): void {
+  type Statement = { run(): unknown };
+  const database = (adapter as { client?: { prepare?: (sql: string) => Statement } }).client;
+  const prepare = database?.prepare?.bind(database);
+  if (database === undefined || prepare === undefined) {
+    throw new Error('The SQLite adapter has no better-sqlite3 client to configure.');
+  }
+  database.prepare = (sql: string): Statement => {
+    if (sql !== 'BEGIN') return prepare(sql);
+    return {
+      run: () => {
+        try {
+          return prepare('BEGIN IMMEDIATE').run();
+        } catch (error) {
+          const code = String((error as { code?: unknown }).code ?? '');
+          if (!code.startsWith('SQLITE_BUSY') && !code.startsWith('SQLITE_LOCKED')) throw error;
+          return prepare('BEGIN').run();
+        }
+      },
+    };
+  };
 }
 
 async function endOnce(end: () => Promise<void>, isEnded: () => boolean): Promise<void> {

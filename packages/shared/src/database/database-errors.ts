@@ -109,12 +109,14 @@ export function isTransientConflictError(error: unknown): boolean {
 
 /** Driver and Prisma codes meaning the database cannot be used right now (not a bug, not bad input). */
 const unavailableCodes = new Set([
-  // Prisma: server unreachable, timed out, connection closed, no pool connection in time.
+  // Prisma: server unreachable, timed out, connection closed, no pool connection in time, a
+  // transaction that could not start or finish in time (the database is busy).
   'P1001',
   'P1002',
   'P1008',
   'P1017',
   'P2024',
+  'P2028',
   // PostgreSQL: administrator or crash shutdown, cannot connect now, too many connections.
   '57P01',
   '57P02',

@@ -10,3 +10,5 @@ export {
   withDatabase,
 } from './create-test-database.js';
 export type { CreateTestDatabaseOptions, TestDatabase } from './create-test-database.js';
+export { metricValue, parsePrometheusText } from './parse-prometheus-text.js';
+export type { PrometheusSample } from './parse-prometheus-text.js';

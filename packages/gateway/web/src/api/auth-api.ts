@@ -45,7 +45,10 @@ export function fetchSignedIn(): Promise<SignedIn> {
   return call('GET', 'me');
 }
 
-/** Signs in with a password (auth mode `password`); 401 for wrong credentials, 429 when rate-limited. */
+/**
+ * Signs in with a password (auth mode `password`); 401 for wrong credentials, 429 when
+ * rate-limited.
+ */
 export function signIn(username: string, password: string): Promise<SignedIn> {
   return call('POST', 'login', { username, password });
 }

@@ -1,11 +1,9 @@
 import { useCallback, useEffect, useState, type ReactElement, type ReactNode } from 'react';
 import { ApiError, describeError } from '../api/api-error.js';
 import { fetchSignedIn, unauthenticatedEvent } from '../api/auth-api.js';
+import { loginAddressFor, loginPath, nextPathOf } from '../state/login-path.js';
 import { EmptyState } from './empty-state.js';
 import { LoginPage } from './login-page.js';
-
-/** The address of the sign-in page; `?next=` holds where to go afterwards. */
-export const loginPath = '/login';
 
 type GateState =
   | { phase: 'checking' }
@@ -15,9 +13,10 @@ type GateState =
   | { phase: 'failed'; message: string };
 
 /**
- * Renders the app only for a signed-in browser: it asks GET /api/v1/auth/me first and again whenever an
- * API call answers 401. In auth mode `password` a 401 moves the address to /login?next=<where you were>
- * and shows the sign-in form, then returns there; other modes show the gateway's explanation instead.
+ * Renders the app only for a signed-in browser: it asks GET /api/v1/auth/me first and again
+ * whenever an API call answers 401. In auth mode `password` a 401 moves the address to
+ * /login?next=<where you were> and shows the sign-in form, then returns there; other modes show the
+ * gateway's explanation instead.
  */
 export function AuthGate({ children }: { children: ReactNode }): ReactElement {
   const [state, setState] = useState<GateState>({ phase: 'checking' });
@@ -126,17 +125,11 @@ export function watchUnauthenticated<T extends object>(client: T): T {
 
 function goToLoginPath(): void {
   const { pathname, search } = window.location;
-  if (pathname === loginPath) return;
-  const next = `${pathname}${search}`;
-  const query = next === '/' ? '' : `?next=${encodeURIComponent(next)}`;
-  window.history.replaceState(null, '', `${loginPath}${query}`);
+  if (pathname !== loginPath)
+    window.history.replaceState(null, '', loginAddressFor(pathname, search));
 }
 
 function leaveLoginPath(): void {
   if (window.location.pathname !== loginPath) return;
-  const next = new URLSearchParams(window.location.search).get('next') ?? '/';
-  // Only a path on this site: never an absolute or protocol-relative URL (open redirect).
-  const safe =
-    next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
-  window.history.replaceState(null, '', safe);
+  window.history.replaceState(null, '', nextPathOf(window.location.search));
 }

@@ -1,8 +1,11 @@
 import { useState, type ReactElement } from 'react';
 import { describeError } from '../api/api-error.js';
 import { signOut } from '../api/auth-api.js';
+import { loginPath } from '../state/login-path.js';
 
-/** "Sign out" for auth mode `password`: ends the session, then reloads the page at the sign-in form. */
+/**
+ * "Sign out" for auth mode `password`: ends the session, then reloads the page at the sign-in form.
+ */
 export function SignOutButton(): ReactElement {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -15,7 +18,7 @@ export function SignOutButton(): ReactElement {
       onClick={() => {
         setBusy(true);
         signOut().then(
-          () => window.location.assign('/login'),
+          () => window.location.assign(loginPath),
           (failure: unknown) => {
             setBusy(false);
             setError(describeError(failure));
