@@ -118,7 +118,7 @@ describe('an agent over A2A', () => {
       expect(card.capabilities.extensions).toContainEqual(
         expect.objectContaining({
           uri: extensionUri,
-          params: { persistence: 'sql', behavior: 'PERSISTENT' },
+          params: { persistence: 'sql', behavior: 'PERSISTENT', management: '/mesh/v1' },
         }),
       );
       expect(card.supportedInterfaces).toContainEqual({

@@ -62,12 +62,12 @@ describe.concurrent('agent-mesh migrate (built CLI)', () => {
     const first = await runMigrate(['--url', url, '--schema', 'gateway']);
     expect(first.stderr).toBe('');
     expect(first.stdout).toMatch(
-      /^Applied 1 migration to the gateway database \(postgresql\+asyncpg:\/\/.*\): \d{14}_init\.\n$/,
+      /^Applied 2 migrations to the gateway database \(postgresql\+asyncpg:\/\/.*\): \d{14}_init, \d{14}_session_compactions\.\n$/,
     );
     expect(first.status).toBe(0);
 
     const second = await runMigrate(['--url', url, '--schema', 'gateway']);
-    expect(second.stdout).toContain('is up to date: 1 migration already applied.');
+    expect(second.stdout).toContain('is up to date: 2 migrations already applied.');
     expect(second.status).toBe(0);
   });
 
@@ -113,7 +113,7 @@ describe.concurrent('agent-mesh migrate (built CLI)', () => {
       env: { WEB_UI_GATEWAY_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}` },
     });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/^Applied 1 migration to the gateway database/);
+    expect(result.stdout).toMatch(/^Applied 2 migrations to the gateway database/);
     expect(result.status).toBe(0);
   });
 

@@ -26,7 +26,7 @@ import {
 } from './helpers/seed-old-sessions.js';
 
 const day = 86_400_000;
-const oldCount = 120;
+const oldCount = 60;
 const idleCount = 4;
 
 /** Runs an `agent-mesh` command to its end and returns its exit code and output. */
@@ -107,7 +107,9 @@ describe.each(['sqlite', 'postgresql', 'mysql'] as const)(
 
       const agentPort = await getFreePort();
       const agentEnv = { AGENT_PORT: String(agentPort), AGENT_DATABASE_URL: agentDatabase.url };
-      await startAgentProcess(fixturePath('agents/recall-sql.yaml'), { env: agentEnv });
+      const agent = await startAgentProcess(fixturePath('agents/recall-sql.yaml'), {
+        env: agentEnv,
+      });
       const gatewayEnv = {
         GATEWAY_DATABASE_URL: gatewayDatabase.url,
         AGENT_URL: `http://127.0.0.1:${agentPort}`,
@@ -182,7 +184,7 @@ describe.each(['sqlite', 'postgresql', 'mysql'] as const)(
         `Deleted ${oldCount} session(s) inactive for more than 30d`,
       );
       expect(gatewayPrune.output).toContain(
-        `with ${2 * oldCount} task(s), ${6 * oldCount} stream event(s), ${2 * oldCount} feedback, in 5 batch(es)`,
+        `with ${2 * oldCount} task(s), ${6 * oldCount} stream event(s), ${2 * oldCount} feedback, 0 compaction checkpoint(s), in 3 batch(es)`,
       );
       expect(agentPrune.code, agentPrune.output).toBe(0);
       expect(agentPrune.output).toContain(
@@ -219,6 +221,23 @@ describe.each(['sqlite', 'postgresql', 'mysql'] as const)(
         text: 'What is my favorite color?',
       });
       expect(recall.body.text.toLowerCase()).toContain('blue');
+
+      // Both processes logged the turn as one JSON line carrying the task and session ids.
+      const logged = (process: MeshProcess, message: string): Record<string, unknown>[] =>
+        process.lines
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((entry) => entry.msg === message);
+      expect(logged(gateway, 'reply completed')).toContainEqual(
+        expect.objectContaining({
+          taskId: recall.body.taskId,
+          sessionId: live,
+          agent: 'assistant',
+        }),
+      );
+      expect(logged(agent, 'turn completed')).toContainEqual(
+        expect.objectContaining({ contextId: live, sessionId: live, status: 'completed' }),
+      );
     });
   },
 );

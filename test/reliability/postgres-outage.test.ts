@@ -108,7 +108,13 @@ async function runOperation(work: Workload, step: number, outcomes: Outcome[]): 
     }
   } catch (error) {
     // A reset connection is a failure of its own kind: the test fails on it below.
-    outcomes.push({ start, end: Date.now(), operation, status: 0, message: (error as Error).message });
+    outcomes.push({
+      start,
+      end: Date.now(),
+      operation,
+      status: 0,
+      message: (error as Error).message,
+    });
     return;
   }
   const error = (response.body as { error?: { code?: string; message?: string } } | undefined)
@@ -277,7 +283,8 @@ describe('PostgreSQL connections terminated under load', () => {
     for (const task of tasks) byStatus[task.status] = (byStatus[task.status] ?? 0) + 1;
 
     writeFigures('postgres-outage', {
-      description: 'every PostgreSQL connection of both databases terminated every 25 ms under load',
+      description:
+        'every PostgreSQL connection of both databases terminated every 25 ms under load',
       outageMs,
       connectionsTerminated: killed.terminated,
       terminateSweeps: killed.sweeps,

@@ -124,7 +124,12 @@ describe('SIGKILL of the agent mid-reply', () => {
       const text = factsMessage(round);
       const taskId = await sendMessage(client, sessionId, text);
       // Deltas have arrived (and been stored) once the task shows text.
-      const partial = await waitForTask(client, taskId, (task) => task.text.length > 0, 'to show text');
+      const partial = await waitForTask(
+        client,
+        taskId,
+        (task) => task.text.length > 0,
+        'to show text',
+      );
       expect(partial.status).toBe('running');
       await mesh.agent.kill('SIGKILL');
 
@@ -190,7 +195,12 @@ describe('SIGKILL of the gateway mid-reply', () => {
     for (let round = 1; round <= kills; round += 1) {
       const text = factsMessage(round);
       const taskId = await sendMessage(client, sessionId, text);
-      const partial = await waitForTask(client, taskId, (task) => task.text.length > 0, 'to show text');
+      const partial = await waitForTask(
+        client,
+        taskId,
+        (task) => task.text.length > 0,
+        'to show text',
+      );
       expect(partial.status).toBe('running');
       await mesh.gateway.kill('SIGKILL');
 

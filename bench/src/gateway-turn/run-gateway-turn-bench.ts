@@ -42,10 +42,10 @@ export function gatewayTurnSettings(
   return {
     providers: providers.filter((provider) => provider === 'sqlite' || provider === 'postgresql'),
     warmup: full ? 20 : 10,
-    latencyRuns: full ? 1000 : 60,
+    latencyRuns: full ? 300 : 60,
     concurrency: 50,
-    turnsPerWorker: full ? 20 : 3,
-    rounds: full ? 3 : 1,
+    turnsPerWorker: full ? 10 : 3,
+    rounds: full ? 2 : 1,
   };
 }
 

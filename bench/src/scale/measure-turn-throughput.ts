@@ -1,80 +1,88 @@
 import { performance } from 'node:perf_hooks';
-import { summarize, type Summary } from '../report/stats.js';
 import type { BenchCluster } from './bench-cluster.js';
 import { GatewayBrowser } from './gateway-client.js';
 
-/** How the sustained-throughput run loads the cluster. */
-export interface TurnThroughputSettings {
-  /** Simulated users, each sending one turn after the other (spread over the gateways). */
+/** How a throughput load drives a cluster. */
+export interface TurnLoadSettings {
+  /** Simulated users, each sending one turn after the other (user u on gateway u mod n). */
   users: number;
-  /** How long the measured part runs, after every user's warm-up turn. */
-  durationMs: number;
   /** A user starts a new session after this many turns, so prompts stay short. */
   turnsPerSession: number;
 }
 
-/** What a throughput run measured. */
-export interface TurnThroughput {
+/** What one measuring window saw. */
+export interface TurnWindow {
   turns: number;
   failed: number;
   elapsedMs: number;
   turnsPerSecond: number;
-  /** Latency of one turn (POST …/messages?wait=true until the reply is stored), in ms. */
-  latency: Summary;
+  /** Latency of each completed turn (POST …/messages?wait=true until the reply is stored), ms. */
+  latenciesMs: number[];
+}
+
+/** A steady load of browsers on one cluster, run in measuring windows. */
+export interface TurnLoad {
+  /** One turn per user, untimed (sessions, JIT, connection pools). */
+  warmUp(): Promise<void>;
+  /** Every user sends turns back to back for `durationMs`; completed replies count. */
+  runWindow(durationMs: number): Promise<TurnWindow>;
 }
 
 /**
- * Sustained turns per second through the gateways: `users` concurrent browsers (user u on gateway
- * u mod n) each send a turn and wait for the stored reply (`?wait=true`), again and again for
- * `durationMs`; only completed replies count.
+ * Builds the load of the sustained-throughput benchmark: `users` concurrent browsers, each sending a
+ * short turn and waiting for the stored reply (`?wait=true`), again and again; sessions roll over every
+ * `turnsPerSession` turns. Windows can alternate with another cluster's so machine drift hits both.
  */
-export async function measureTurnThroughput(
-  cluster: BenchCluster,
-  settings: TurnThroughputSettings,
-): Promise<TurnThroughput> {
+export function createTurnLoad(cluster: BenchCluster, settings: TurnLoadSettings): TurnLoad {
   const gatewayUrls = cluster.gateways.map((gateway) => gateway.url);
   const users = Array.from({ length: settings.users }, (_value, index) => ({
     browser: new GatewayBrowser(),
     gateway: gatewayUrls[index % gatewayUrls.length] as string,
     sessionId: '',
     turnsInSession: 0,
+    number: 0,
   }));
-  const turn = async (user: (typeof users)[number], number: number): Promise<boolean> => {
+  const turn = async (user: (typeof users)[number]): Promise<boolean> => {
     if (user.sessionId === '' || user.turnsInSession >= settings.turnsPerSession) {
       user.sessionId = await user.browser.createSession(user.gateway, 'assistant');
       user.turnsInSession = 0;
     }
     user.turnsInSession += 1;
+    user.number += 1;
     const response = await user.browser.request(
       user.gateway,
       'POST',
       `/api/v1/sessions/${user.sessionId}/messages?wait=true`,
-      { text: `My lucky number is ${number}.` },
+      { text: `My lucky number is ${user.number}.` },
     );
     return response.status === 200 && response.body.status === 'completed';
   };
-  await Promise.all(users.map((user) => turn(user, 0)));
-
-  const latencies: number[] = [];
-  let failed = 0;
-  const start = performance.now();
-  const deadline = start + settings.durationMs;
-  await Promise.all(
-    users.map(async (user) => {
-      for (let number = 1; performance.now() < deadline; number += 1) {
-        const begin = performance.now();
-        if (await turn(user, number)) latencies.push(performance.now() - begin);
-        else failed += 1;
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - start;
-  if (latencies.length === 0) throw new Error(`no turn completed (${failed} failed)`);
   return {
-    turns: latencies.length,
-    failed,
-    elapsedMs,
-    turnsPerSecond: latencies.length / (elapsedMs / 1000),
-    latency: summarize(latencies),
+    async warmUp() {
+      await Promise.all(users.map((user) => turn(user)));
+    },
+    async runWindow(durationMs) {
+      const latenciesMs: number[] = [];
+      let failed = 0;
+      const start = performance.now();
+      const deadline = start + durationMs;
+      await Promise.all(
+        users.map(async (user) => {
+          while (performance.now() < deadline) {
+            const begin = performance.now();
+            if (await turn(user)) latenciesMs.push(performance.now() - begin);
+            else failed += 1;
+          }
+        }),
+      );
+      const elapsedMs = performance.now() - start;
+      return {
+        turns: latenciesMs.length,
+        failed,
+        elapsedMs,
+        turnsPerSecond: latenciesMs.length / (elapsedMs / 1000),
+        latenciesMs,
+      };
+    },
   };
 }

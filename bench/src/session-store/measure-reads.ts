@@ -19,29 +19,46 @@ export interface ReadRuns {
 }
 
 /**
- * loadForTurn on a seeded session against the raw driver's one query for the same rows (the events
- * after the compacted range). Checks first that ours really reads only the live window.
+ * loadForTurn on seeded sessions of several lengths, each against the raw driver's one query for the same
+ * rows (the events after the compacted range). Every run visits every session in turn, ours and raw
+ * alternately, so a burst of other load on the machine weighs on all lengths alike and the curve stays
+ * comparable. Checks first that ours really reads only the live window. Results are in `sessions` order.
  */
 export async function measureLoadForTurn(
   pair: StorePair,
-  session: SeededSession,
+  sessions: readonly SeededSession[],
   runs: ReadRuns,
-): Promise<ReadFigures> {
-  const turn = await pair.service.loadForTurn(session.key);
-  const expectedLive = session.total - session.compactionSeq;
-  if (turn?.summary?.seq !== session.compactionSeq || turn.events.length !== expectedLive) {
-    throw new Error(
-      `Seeded session ${session.key.sessionId} does not load as expected: summary seq ` +
-        `${String(turn?.summary?.seq)} (want ${session.compactionSeq}), ${String(turn?.events.length)} live events (want ${expectedLive}).`,
-    );
+): Promise<ReadFigures[]> {
+  for (const session of sessions) {
+    const turn = await pair.service.loadForTurn(session.key);
+    const expectedLive = session.total - session.compactionSeq;
+    if (turn?.summary?.seq !== session.compactionSeq || turn.events.length !== expectedLive) {
+      throw new Error(
+        `Seeded session ${session.key.sessionId} does not load as expected: summary seq ` +
+          `${String(turn?.summary?.seq)} (want ${session.compactionSeq}), ${String(turn?.events.length)} live events (want ${expectedLive}).`,
+      );
+    }
   }
-  const samples = await measureInterleaved({
-    ...runs,
-    ours: () => pair.service.loadForTurn(session.key),
-    reference: () =>
-      pair.reference.selectEventsAfter(session.referencePk, session.coveredEnd, session.total),
-  });
-  return { ours: summarize(samples.ours), reference: summarize(samples.reference) };
+  const samples = sessions.map(() => ({ ours: [] as number[], reference: [] as number[] }));
+  for (let run = 0; run < runs.warmup + runs.runs; run += 1) {
+    for (const [index, session] of sessions.entries()) {
+      const measured = await measureInterleaved({
+        warmup: 0,
+        runs: 1,
+        ours: () => pair.service.loadForTurn(session.key),
+        reference: () =>
+          pair.reference.selectEventsAfter(session.referencePk, session.coveredEnd, session.total),
+        oursFirst: (run + index) % 2 === 0,
+      });
+      if (run < runs.warmup) continue;
+      samples[index]?.ours.push(...measured.ours);
+      samples[index]?.reference.push(...measured.reference);
+    }
+  }
+  return samples.map((side) => ({
+    ours: summarize(side.ours),
+    reference: summarize(side.reference),
+  }));
 }
 
 /**

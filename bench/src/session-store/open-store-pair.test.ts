@@ -70,10 +70,20 @@ describe.each(testDatabaseProviders)('session-store bench on %s', (provider) => 
     expect(concurrent.reference).toBeGreaterThan(0);
   });
 
+  it('times loadForTurn at every length, the same number of times', async () => {
+    const short = await seedCompactedSession(pair, 'short', 25, 5);
+    const long = await seedCompactedSession(pair, 'long', 200, 5);
+    const figures = await measureLoadForTurn(pair, [short, long], { warmup: 1, runs: 3 });
+    expect(figures.map((figure) => [figure.ours.count, figure.reference.count])).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
+  });
+
   it('refuses to time reads whose set-up is wrong', async () => {
     const seeded = await seedCompactedSession(pair, 'checked', 30, 5);
     await expect(
-      measureLoadForTurn(pair, { ...seeded, compactionSeq: 20 }, { warmup: 0, runs: 1 }),
+      measureLoadForTurn(pair, [{ ...seeded, compactionSeq: 20 }], { warmup: 0, runs: 1 }),
     ).rejects.toThrow(/does not load as expected/);
     await expect(
       measureHistoryRead(pair, { ...seeded, total: 31 }, { warmup: 0, runs: 1 }),

@@ -141,10 +141,12 @@ async function benchProvider(
     log(`seeding a session of ${count(size)} events`);
     seeded.set(size, await seedCompactedSession(pair, `long-${size}`, size, settings.liveWindow));
   }
+  log(`load for turn at ${settings.loadSizes.map(count).join(', ')} events, interleaved`);
+  const loads = await measureLoadForTurn(pair, [...seeded.values()], settings.loadRuns);
   const loadMedians = new Map<number, number>();
-  for (const [size, session] of seeded) {
-    log(`load for turn at ${count(size)} events`);
-    const load = await measureLoadForTurn(pair, session, settings.loadRuns);
+  for (const [index, size] of [...seeded.keys()].entries()) {
+    const load = loads[index];
+    if (load === undefined) continue;
     loadMedians.set(size, load.ours.p50);
     const absolute = size === 10_000 ? loadTargetMs[provider] : undefined;
     rows.push(

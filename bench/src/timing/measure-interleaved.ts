@@ -13,6 +13,8 @@ export interface InterleavedOptions {
   runs: number;
   ours: () => Promise<unknown>;
   reference: () => Promise<unknown>;
+  /** Which side goes first on the first timed run (default ours); the order swaps every run. */
+  oursFirst?: boolean;
 }
 
 /**
@@ -25,8 +27,9 @@ export async function measureInterleaved(options: InterleavedOptions): Promise<I
     await options.reference();
   }
   const samples: InterleavedSamples = { ours: [], reference: [] };
+  const offset = options.oursFirst === false ? 1 : 0;
   for (let run = 0; run < options.runs; run += 1) {
-    if (run % 2 === 0) {
+    if ((run + offset) % 2 === 0) {
       samples.ours.push(await timeOnce(options.ours));
       samples.reference.push(await timeOnce(options.reference));
     } else {

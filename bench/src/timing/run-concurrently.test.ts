@@ -34,4 +34,16 @@ describe('measureInterleaved', () => {
     expect(samples.reference).toHaveLength(3);
     expect(order).toEqual(['ours', 'ref', 'ours', 'ref', 'ref', 'ours', 'ours', 'ref']);
   });
+
+  it('starts with the reference when asked to', async () => {
+    const order: string[] = [];
+    await measureInterleaved({
+      warmup: 0,
+      runs: 2,
+      oursFirst: false,
+      ours: () => Promise.resolve(order.push('ours')),
+      reference: () => Promise.resolve(order.push('ref')),
+    });
+    expect(order).toEqual(['ref', 'ours', 'ours', 'ref']);
+  });
 });

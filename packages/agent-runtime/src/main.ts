@@ -1,5 +1,11 @@
 // Process wiring of one agent: load the YAML, start, stop on SIGINT/SIGTERM. Logic lives in runtime.ts.
-import { closeOnStop, createLogger, loadAgentConfig, type Logger } from '@agent-mesh/shared';
+import {
+  closeOnStop,
+  createLogger,
+  loadAgentConfig,
+  locateStartupError,
+  type Logger,
+} from '@agent-mesh/shared';
 import { startAgent, type RunningAgent } from './runtime.js';
 
 /** What runAgentProcess needs besides the file. */
@@ -28,6 +34,8 @@ export async function runAgentProcess(
     logger,
     configFile,
     ...(options.peerUrls ? { peerUrls: options.peerUrls } : {}),
+  }).catch((error: unknown) => {
+    throw locateStartupError(error, configFile);
   });
   options.onStarted?.(agent);
   await closeOnStop(`agent "${config.name}"`, logger, () => agent.close());

@@ -71,13 +71,22 @@ function cardHost(host: string): string {
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
+      const inUse = error.code === 'EADDRINUSE';
       reject(
         new MeshError(
           'CONFIG_INVALID',
-          error.code === 'EADDRINUSE'
+          inUse
             ? `Port ${port} on ${host} is already in use; change agent.port (0 picks a free port).`
             : `Cannot listen on ${host}:${port}: ${error.message}`,
-          { host, port },
+          {
+            host,
+            port,
+            // For locateStartupError: the value at fault, and what is wrong with it.
+            configPath: inUse ? 'agent.port' : 'agent.host',
+            problem: inUse
+              ? `${port} is already in use on ${host}; stop the process using it, pick a free port, or 0 for any free port`
+              : `cannot be listened on (port ${port}): ${error.message}`,
+          },
           { cause: error },
         ),
       );

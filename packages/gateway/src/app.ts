@@ -7,6 +7,7 @@ import { ChatService } from './chat/chat-service.js';
 import { CompactionService } from './chat/compaction-service.js';
 import { createAddressMatcher } from './http/address-matcher.js';
 import { apiNotFound, createErrorHandler } from './http/error-handler.js';
+import { rejectInvalidUtf8 } from './http/request-validator.js';
 import type { Identity } from './http/identity.js';
 import { createGatewayOriginCheck, type OriginCheck } from './http/origin-check.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -108,7 +109,7 @@ export function createApp(deps: GatewayAppDependencies): Express {
     next();
   });
   api.use(originCheck.middleware);
-  api.use(express.json({ limit: deps.config.limits.max_body_bytes }));
+  api.use(express.json({ limit: deps.config.limits.max_body_bytes, verify: rejectInvalidUtf8 }));
   api.use(deps.session);
   api.use(
     createAuthRoutes({ identity: deps.identity, limiter: loginLimiter, logger: deps.logger }),

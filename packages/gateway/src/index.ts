@@ -11,7 +11,13 @@ export { runGatewayProcess } from './main.js';
 export type { RunGatewayProcessOptions } from './main.js';
 export type { StartGatewayOptions, RunningGateway } from './server.js';
 export { AgentRegistry, persistenceOf } from './agents/agent-registry.js';
-export type { AgentStatus, AgentPersistence, AgentConnection } from './agents/agent-registry.js';
+export type {
+  AgentStatus,
+  AgentPersistence,
+  AgentConnection,
+  PickReplicaOptions,
+  ReplicaStatus,
+} from './agents/agent-registry.js';
 export { MemoryGatewayStore } from './store/memory-gateway-store.js';
 export { SqlGatewayStore } from './store/sql-gateway-store.js';
 export { GatewaySessionAdmin } from './store/gateway-session-admin.js';

@@ -1,5 +1,11 @@
 // Process wiring of the gateway: load the YAML, start, stop on SIGINT/SIGTERM. Logic lives in server.ts.
-import { closeOnStop, createLogger, loadGatewayConfig, type Logger } from '@agent-mesh/shared';
+import {
+  closeOnStop,
+  createLogger,
+  loadGatewayConfig,
+  locateStartupError,
+  type Logger,
+} from '@agent-mesh/shared';
 import { startGatewayServer, type RunningGateway } from './server.js';
 
 /** What runGatewayProcess needs besides the file. */
@@ -21,7 +27,9 @@ export async function runGatewayProcess(
 ): Promise<void> {
   const config = loadGatewayConfig(configFile);
   const logger = options.logger ?? createLogger('gateway');
-  const gateway = await startGatewayServer({ config, logger });
+  const gateway = await startGatewayServer({ config, logger }).catch((error: unknown) => {
+    throw locateStartupError(error, configFile);
+  });
   options.onStarted?.(gateway);
   await closeOnStop('gateway', logger, () => gateway.close());
 }

@@ -276,11 +276,20 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+        const inUse = error.code === 'EADDRINUSE';
         reject(
           new MeshError(
             'CONFIG_INVALID',
-            `The gateway cannot listen on ${host}:${port} (${error.code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}). Set gateway.port (or PORT) to a free port.`,
-            { host, port },
+            `The gateway cannot listen on ${host}:${port} (${inUse ? 'the port is in use' : 'permission denied'}). Set gateway.port (or PORT) to a free port.`,
+            {
+              host,
+              port,
+              // For locateStartupError: the value at fault, and what is wrong with it.
+              configPath: 'gateway.port',
+              problem: inUse
+                ? `${port} is already in use on ${host}; stop the process using it, pick a free port, or 0 for any free port`
+                : `${port} cannot be listened on by this user (permission denied); pick a port above 1023`,
+            },
             { cause: error },
           ),
         );

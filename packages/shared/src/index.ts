@@ -67,6 +67,7 @@ export type { ConfigFileScan, ScanConfigOptions } from './config/find-config-fil
 export { checkConfigFiles } from './config/check-config-files.js';
 export type { CheckedConfigFile, ConfigCheckResult } from './config/check-config-files.js';
 export { formatProblem, formatProblems } from './config/format-problems.js';
+export { locateStartupError } from './config/locate-startup-error.js';
 export { configSchemaPaths } from './config/config-schemas.js';
 export { parseDatabaseUrl, redactDatabaseUrl } from './database/parse-database-url.js';
 export { openDatabase } from './database/open-database.js';
@@ -132,5 +133,9 @@ export type {
   RetentionScheduleOptions,
 } from './retention/retention-schedule.js';
 export { MeshMetrics } from './metrics/mesh-metrics.js';
-export type { MeshMetricsOptions, MetricsProcessKind, TurnOutcome } from './metrics/mesh-metrics.js';
+export type {
+  MeshMetricsOptions,
+  MetricsProcessKind,
+  TurnOutcome,
+} from './metrics/mesh-metrics.js';
 export type { StopReason } from './process/wait-for-stop.js';

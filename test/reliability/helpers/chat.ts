@@ -58,7 +58,9 @@ export async function sendMessage(
 export async function getTask(client: ApiClient, taskId: string): Promise<TaskView> {
   const response = await client.request('GET', `/api/v1/tasks/${taskId}`);
   if (response.status !== 200) {
-    throw new Error(`GET /tasks/${taskId} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    throw new Error(
+      `GET /tasks/${taskId} answered ${response.status}: ${JSON.stringify(response.body)}`,
+    );
   }
   return response.body as TaskView;
 }
@@ -95,7 +97,10 @@ export async function readHistory(client: ApiClient, sessionId: string): Promise
   let before: string | null = null;
   do {
     const query: string = before ? `&before=${encodeURIComponent(before)}` : '';
-    const page = await client.request('GET', `/api/v1/sessions/${sessionId}/messages?limit=200${query}`);
+    const page = await client.request(
+      'GET',
+      `/api/v1/sessions/${sessionId}/messages?limit=200${query}`,
+    );
     expect(page.status, JSON.stringify(page.body)).toBe(200);
     pages.unshift(page.body.messages as MessageView[]);
     before = page.body.nextBefore as string | null;

@@ -130,6 +130,7 @@ export function createManagementRouter(options: ManagementRouterOptions): Router
       sessionBehavior: behavior,
       model: options.modelLabel,
       contextWindow: options.contextWindow,
+      compactionPercentage: options.percentage,
     };
     if (behavior === 'RUN_BASED') {
       const body: ContextUsageResponse = {

@@ -87,7 +87,8 @@ export function createAgentOperations(options: AgentOperationsOptions): AgentOpe
       if (database === undefined) {
         return { ok: true, message: 'sessions are kept in memory (type: memory)' };
       }
-      const details = { provider: database.provider, pool: database.poolStats() };
+      const { provider, ...pool } = database.poolStats();
+      const details = { provider, pool };
       try {
         await ping();
         return { ok: true, details };

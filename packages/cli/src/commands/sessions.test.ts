@@ -144,7 +144,7 @@ describe('agent-mesh sessions', () => {
       dryRun: true,
     });
     expect(dryRun[0]).toMatch(
-      /^Would delete 1 session\(s\) inactive for more than 30d .* with 2 task\(s\), 6 stream event\(s\), 2 feedback\. Nothing was deleted/,
+      /^Would delete 1 session\(s\) inactive for more than 30d .* with 2 task\(s\), 6 stream event\(s\), 2 feedback, 0 compaction checkpoint\(s\)\. Nothing was deleted/,
     );
     expect((await runSessionsList({ config: gatewayConfig })).length).toBe(3);
     const pruned = await runSessionsPrune({ config: gatewayConfig, olderThan: '720h' });
@@ -161,7 +161,9 @@ describe('agent-mesh sessions', () => {
       runSessionsDelete(seeded.recent, { config: gatewayConfig, user: 'anon-old' }),
     ).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
     expect(await runSessionsDelete(seeded.recent, { config: gatewayConfig })).toEqual([
-      expect.stringMatching(/^Deleted session .*: 1 task\(s\), 3 stream event\(s\), 1 feedback\.$/),
+      expect.stringMatching(
+        /^Deleted session .*: 1 task\(s\), 3 stream event\(s\), 1 feedback, 0 compaction checkpoint\(s\)\.$/,
+      ),
     ]);
     expect(await runSessionsDelete(seeded.recent, { config: agentConfig })).toEqual([
       expect.stringMatching(/: 2 event\(s\), 0 A2A task record\(s\)\.$/),

@@ -194,7 +194,7 @@ export async function runSessionsDelete(
       if (options.user !== undefined) await requireOwner(target.admin, id, options.user);
       const deleted = await target.admin.deleteSession(id);
       return [
-        `Deleted session ${id} from ${target.where}: ${deleted.tasks} task(s), ${deleted.taskEvents} stream event(s), ${deleted.feedback} feedback.`,
+        `Deleted session ${id} from ${target.where}: ${deleted.tasks} task(s), ${deleted.taskEvents} stream event(s), ${deleted.feedback} feedback, ${deleted.compactions} compaction checkpoint(s).`,
       ];
     }
     const deleted = await target.admin.deleteSession({
@@ -334,8 +334,21 @@ function describeGatewaySession(exported: GatewaySessionExport): string[] {
     `  user: ${session.userId}   agent: ${session.agent}   tasks: ${exported.tasks.length}`,
     `  created: ${session.createdAt.toISOString()}   last active: ${session.updatedAt.toISOString()}`,
   ];
-  for (const task of exported.tasks) {
+  // Exchanges and compaction checkpoints, in the order they happened.
+  const entries = [
+    ...exported.tasks.map((task) => ({ at: task.createdAt, task })),
+    ...exported.compactions.map((compaction) => ({ at: compaction.createdAt, compaction })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const entry of entries) {
     lines.push('');
+    if ('compaction' in entry) {
+      const { compaction } = entry;
+      lines.push(
+        `[${compaction.createdAt.toISOString()}] compaction (${compaction.reason}): ${compaction.turnsCompacted} turn(s) summarised, ${compaction.tokensBefore} → ${compaction.tokensAfter} tokens`,
+      );
+      continue;
+    }
+    const { task } = entry;
     lines.push(`[${task.createdAt.toISOString()}] user: ${task.userMessage}`);
     const rating = task.feedback.map((feedback) => ` [${feedback.rating}]`).join('');
     const error = task.error === null ? '' : ` (${task.error})`;
@@ -387,6 +400,7 @@ function describePrune(result: PruneResult, target: SessionsTarget, age: string)
     tasks: target.kind === 'gateway' ? 'task(s)' : 'A2A task record(s)',
     taskEvents: 'stream event(s)',
     feedback: 'feedback',
+    compactions: 'compaction checkpoint(s)',
     events: 'event(s)',
   };
   const related = Object.entries(result.related)

@@ -69,10 +69,7 @@ export class AgentManagementClient {
   }
 
   /** Asks the agent to compact the session (`percentage` overrides its compaction_percentage). */
-  async compact(
-    target: AgentSessionTarget,
-    percentage?: number,
-  ): Promise<CompactSessionResponse> {
+  async compact(target: AgentSessionTarget, percentage?: number): Promise<CompactSessionResponse> {
     const body = {
       sessionId: target.sessionId,
       userId: target.userId,
@@ -218,24 +215,22 @@ function errorFrom(
       { agent, status },
     );
   }
-  switch (reported.code) {
-    case 'UNAUTHENTICATED':
-    case 'FORBIDDEN':
-      // The gateway's token, not the user, is wrong: a 401 here would send the browser to sign in.
-      return new MeshError(
-        'AGENT_UNAVAILABLE',
-        `Agent "${agent}" refused the gateway's token, so it could not ${purpose}. Set the agent's token (agent.auth.token) as "token" of "${agent}" in the gateway YAML.`,
-        { agent, status },
-      );
-    case 'INTERNAL':
-      return new MeshError(
-        'AGENT_UNAVAILABLE',
-        `Agent "${agent}" failed to ${purpose}: ${reported.message} Its log has the details.`,
-        { agent, status },
-      );
-    default:
-      return new MeshError(reported.code, reported.message, { ...reported.details, agent });
+  if (reported.code === 'UNAUTHENTICATED' || reported.code === 'FORBIDDEN') {
+    // The gateway's token, not the user, is wrong: a 401 here would send the browser to sign in.
+    return new MeshError(
+      'AGENT_UNAVAILABLE',
+      `Agent "${agent}" refused the gateway's token, so it could not ${purpose}. Set the agent's token (agent.auth.token) as "token" of "${agent}" in the gateway YAML.`,
+      { agent, status },
+    );
   }
+  if (reported.code === 'INTERNAL') {
+    return new MeshError(
+      'AGENT_UNAVAILABLE',
+      `Agent "${agent}" failed to ${purpose}: ${reported.message} Its log has the details.`,
+      { agent, status },
+    );
+  }
+  return new MeshError(reported.code, reported.message, { ...reported.details, agent });
 }
 
 function parseJson(text: string): unknown {
@@ -248,9 +243,7 @@ function parseJson(text: string): unknown {
 }
 
 function isTimeout(error: unknown): boolean {
-  return (
-    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-  );
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
 function describe(error: unknown): string {

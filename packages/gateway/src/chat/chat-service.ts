@@ -280,7 +280,10 @@ export class ChatService {
   private async deleteAgentSide(session: SessionRecord): Promise<DeleteSessionOutcome> {
     const management = this.options.management;
     if (management === undefined) {
-      return { agentDeleted: false, agentError: 'The gateway was started without agent management.' };
+      return {
+        agentDeleted: false,
+        agentError: 'The gateway was started without agent management.',
+      };
     }
     if (!this.options.agents.has(session.agent)) {
       return {

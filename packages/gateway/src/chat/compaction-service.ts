@@ -163,8 +163,9 @@ export class CompactionService {
         model: usage.model,
         sessionBehavior: usage.sessionBehavior,
       };
-      const percentage = (usage as { compactionPercentage?: unknown }).compactionPercentage;
-      if (typeof percentage === 'number') result.compactionPercentage = percentage;
+      if (typeof usage.compactionPercentage === 'number') {
+        result.compactionPercentage = usage.compactionPercentage;
+      }
       if (usage.lastCompaction) result.lastCompaction = summarize(usage.lastCompaction);
       if (usage.message) result.message = usage.message;
       return result;

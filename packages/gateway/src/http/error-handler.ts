@@ -54,7 +54,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const status = httpStatusByCode[meshError.code];
     if (status >= 500 && (meshError.code === 'INTERNAL' || !isMeshError(error))) {
       logger.error(
-        { err: error, method: request.method, url: request.originalUrl },
+        {
+          err: error,
+          method: request.method,
+          url: request.originalUrl,
+          requestId: response.locals.requestId as unknown,
+        },
         'request failed',
       );
     }

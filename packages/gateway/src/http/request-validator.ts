@@ -15,7 +15,19 @@ export type BodyValidator<T> = (body: unknown) => T;
 export function compileBodyValidator<T>(schema: JSONSchemaType<T>): BodyValidator<T> {
   const validate = ajv.compile(schema);
   return (body) => {
-    if (validate(body)) return body;
+    if (validate(body)) {
+      const problem = findUnstorableText(body, 'body');
+      if (problem) {
+        throw new MeshError(
+          'REQUEST_INVALID',
+          `Invalid request body: ${problem.path} ${problem.message}.`,
+          {
+            problems: [problem],
+          },
+        );
+      }
+      return body;
+    }
     const problems = (validate.errors ?? []).map(describeProblem);
     throw new MeshError(
       'REQUEST_INVALID',
@@ -26,6 +38,67 @@ export function compileBodyValidator<T>(schema: JSONSchemaType<T>): BodyValidato
     );
   };
 }
+
+/**
+ * Finds a string that cannot be stored as sent on every database: one with a lone UTF-16 surrogate
+ * (a JSON escape such as "\ud800" that is no character; UTF-8 storage would silently replace it) or a
+ * NUL character (PostgreSQL text cannot hold U+0000). Everything else is kept byte for byte.
+ */
+function findUnstorableText(
+  value: unknown,
+  path: string,
+): { path: string; message: string } | undefined {
+  if (typeof value === 'string') {
+    if (loneSurrogate.test(value)) {
+      return {
+        path,
+        message: 'must be valid Unicode text (it has a lone surrogate, e.g. "\\ud800")',
+      };
+    }
+    if (value.includes('\0')) {
+      return { path, message: 'must not contain NUL characters (U+0000)' };
+    }
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findUnstorableText(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findUnstorableText(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The `verify` hook of the JSON body parser: a body declared (or defaulting to) UTF-8 that is not
+ * valid UTF-8 is a 400, instead of being decoded with replacement characters and stored changed.
+ */
+export function rejectInvalidUtf8(
+  _request: unknown,
+  _response: unknown,
+  buffer: Buffer,
+  encoding: string,
+): void {
+  if (encoding.toLowerCase() !== 'utf-8') return;
+  try {
+    utf8.decode(buffer);
+  } catch {
+    throw Object.assign(new Error('The request body is not valid UTF-8.'), {
+      status: 400,
+      type: 'entity.verify.failed',
+    });
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function describeProblem(error: ErrorObject): { path: string; message: string } {
   const path = `body${error.instancePath.replace(/\//g, '.')}`;

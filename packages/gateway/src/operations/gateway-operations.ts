@@ -109,9 +109,7 @@ export class GatewayOperations {
             path: request.originalUrl.split('?')[0],
             status: response.statusCode,
             durationMs: Date.now() - started,
-            ...(typeof response.locals.userId === 'string'
-              ? { userId: response.locals.userId }
-              : {}),
+            ...userOf(response.locals.user),
           },
           'request',
         );
@@ -190,4 +188,10 @@ export class GatewayOperations {
 
 function isWrite(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+}
+
+/** The caller's user id, once the identity middleware set `response.locals.user`. */
+function userOf(user: unknown): { userId?: string } {
+  const id = (user as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? { userId: id } : {};
 }

@@ -182,7 +182,8 @@ export function historyJson(
     }
     const [user, reply] = messagesJson(task, feedback.get(task.id));
     if (user) messages.push(user);
-    for (const compaction of duringTurn.get(task.id) ?? []) messages.push(checkpointJson(compaction));
+    for (const compaction of duringTurn.get(task.id) ?? [])
+      messages.push(checkpointJson(compaction));
     if (reply) messages.push(reply);
   }
   for (const compaction of standalone.slice(next)) messages.push(checkpointJson(compaction));

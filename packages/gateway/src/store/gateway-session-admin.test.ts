@@ -35,10 +35,30 @@ describe.each(testDatabaseProviders)('GatewaySessionAdmin on %s', (provider) => 
       tasks: await client.chatTask.count(),
       taskEvents: await client.taskEvent.count(),
       feedback: await client.feedback.count(),
+      compactions: await client.sessionCompaction.count(),
     };
   }
 
+  /** A compaction checkpoint of a session, as the gateway records one. */
+  async function checkpoint(sessionId: string, userId: string, at: Date): Promise<void> {
+    await database.client.sessionCompaction.create({
+      data: {
+        id: `compaction-${sessionId}`,
+        sessionId,
+        userId,
+        agent: 'assistant',
+        reason: 'overflow',
+        turnsCompacted: 1,
+        tokensBefore: 900,
+        tokensAfter: 200,
+        summary: 'They talked about colors.',
+        createdAt: at,
+      },
+    });
+  }
+
   async function clear(): Promise<void> {
+    await database.client.sessionCompaction.deleteMany();
     await database.client.feedback.deleteMany();
     await database.client.taskEvent.deleteMany();
     await database.client.chatTask.deleteMany();
@@ -68,15 +88,23 @@ describe.each(testDatabaseProviders)('GatewaySessionAdmin on %s', (provider) => 
       await seedGatewaySession(store, { userId: 'user-0', lastActive: new Date(Date.now() - day) }),
       await seedGatewaySession(store, { userId: 'user-1', lastActive: new Date(), tasks: 3 }),
     ];
+    await checkpoint(old[0]?.session.id ?? '', 'user-0', new Date(cutoff.getTime() - 5 * day));
+    await checkpoint(kept[1]?.session.id ?? '', 'user-0', new Date(Date.now() - day));
     const before = await counts();
-    expect(before).toEqual({ sessions: 11, tasks: 23, taskEvents: 69, feedback: 23 });
+    expect(before).toEqual({
+      sessions: 11,
+      tasks: 23,
+      taskEvents: 69,
+      feedback: 23,
+      compactions: 2,
+    });
 
     const dryRun = await admin.pruneSessions({ olderThan: cutoff, dryRun: true });
     expect(dryRun).toEqual({
       cutoff,
       dryRun: true,
       sessions: 8,
-      related: { tasks: 16, taskEvents: 48, feedback: 16 },
+      related: { tasks: 16, taskEvents: 48, feedback: 16, compactions: 1 },
       batches: 0,
     });
     expect(await counts()).toEqual(before);
@@ -86,10 +114,16 @@ describe.each(testDatabaseProviders)('GatewaySessionAdmin on %s', (provider) => 
       cutoff,
       dryRun: false,
       sessions: 8,
-      related: { tasks: 16, taskEvents: 48, feedback: 16 },
+      related: { tasks: 16, taskEvents: 48, feedback: 16, compactions: 1 },
       batches: 3,
     });
-    expect(await counts()).toEqual({ sessions: 3, tasks: 7, taskEvents: 21, feedback: 7 });
+    expect(await counts()).toEqual({
+      sessions: 3,
+      tasks: 7,
+      taskEvents: 21,
+      feedback: 7,
+      compactions: 1,
+    });
     const remaining = await database.client.chatSession.findMany({ select: { id: true } });
     expect(remaining.map((row) => row.id).sort()).toEqual(
       kept.map((seeded) => seeded.session.id).sort(),
@@ -147,7 +181,11 @@ describe.each(testDatabaseProviders)('GatewaySessionAdmin on %s', (provider) => 
     ]);
     expect(await admin.listSessions({ limit: 1 })).toHaveLength(1);
 
+    await checkpoint(first.session.id, 'anon-1', new Date(Date.now() - 2 * day));
     const exported = await admin.exportSession(first.session.id, { events: true });
+    expect(exported.compactions).toEqual([
+      expect.objectContaining({ reason: 'overflow', turnsCompacted: 1, tokensAfter: 200 }),
+    ]);
     expect(exported.session).toMatchObject({ id: first.session.id, userId: 'anon-1' });
     expect(
       exported.tasks.map((task) => [task.userMessage, task.responseText, task.status]),
@@ -169,6 +207,7 @@ describe.each(testDatabaseProviders)('GatewaySessionAdmin on %s', (provider) => 
       tasks: 2,
       taskEvents: 6,
       feedback: 2,
+      compactions: 1,
     });
     expect((await counts()).sessions).toBe(1);
     const missing = await admin.deleteSession(first.session.id).catch((error: unknown) => error);

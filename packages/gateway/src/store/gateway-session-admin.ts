@@ -46,11 +46,33 @@ export interface GatewayTaskExport {
   events?: { seq: number; type: string; data: unknown; createdAt: Date }[];
 }
 
+/** A compaction checkpoint of an exported session (where the agent summarised older turns). */
+export interface GatewayCompactionExport {
+  id: string;
+  taskId: string | null;
+  reason: string;
+  turnsCompacted: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  summary: string | null;
+  createdAt: Date;
+}
+
 /** A whole gateway session as `agent-mesh sessions export` writes it. */
 export interface GatewaySessionExport {
   kind: 'gateway';
   session: Omit<GatewaySessionListing, 'tasks'> & { lastViewedAt: Date | null };
   tasks: GatewayTaskExport[];
+  compactions: GatewayCompactionExport[];
+}
+
+/** Rows deleted with sessions, by table. */
+interface DeletedRows {
+  sessions: number;
+  tasks: number;
+  taskEvents: number;
+  feedback: number;
+  compactions: number;
 }
 
 /** Transactions of a batch may wait for row locks of running requests; give them room. */
@@ -63,7 +85,7 @@ const maxBatchAttempts = 3;
  * Operator access to the gateway database, across users: list, export and delete sessions, and prune
  * the ones inactive since a cutoff — in batches of `batchSize` sessions per short transaction, oldest
  * first along the `updated_at` index, each session re-checked under a lock so one that became active
- * meanwhile is kept. Children (feedback, stream events, tasks) are deleted explicitly before their
+ * meanwhile is kept. Children (feedback, stream events, tasks, compaction checkpoints) are deleted explicitly before their
  * session in the same transaction, so nothing depends on SQLite's foreign-key pragma. Safe while
  * gateways serve on the same database.
  */
@@ -134,8 +156,22 @@ export class GatewaySessionAdmin {
         ...(options.events === true ? { events: { orderBy: { seq: 'asc' as const } } } : {}),
       },
     });
+    const compactions = await this.client.sessionCompaction.findMany({
+      where: { sessionId: id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     return {
       kind: 'gateway',
+      compactions: compactions.map((row) => ({
+        id: row.id,
+        taskId: row.taskId,
+        reason: row.reason,
+        turnsCompacted: row.turnsCompacted,
+        tokensBefore: row.tokensBefore,
+        tokensAfter: row.tokensAfter,
+        summary: row.summary,
+        createdAt: row.createdAt,
+      })),
       session: {
         id: session.id,
         userId: session.userId,
@@ -179,23 +215,27 @@ export class GatewaySessionAdmin {
   }
 
   /**
-   * Deletes one session with its tasks, stream events and feedback; SESSION_NOT_FOUND if there is none.
-   * A reply still streaming on a gateway stops being recorded (its task is gone).
+   * Deletes one session with its tasks, stream events, feedback and compaction checkpoints;
+   * SESSION_NOT_FOUND if there is none. A reply still streaming on a gateway stops being recorded (its
+   * task is gone).
    */
-  async deleteSession(
-    id: string,
-  ): Promise<{ tasks: number; taskEvents: number; feedback: number }> {
+  async deleteSession(id: string): Promise<Omit<DeletedRows, 'sessions'>> {
     const deleted = await this.client.$transaction(
       (tx) => this.deleteBatch(tx, [id], null),
       transactionOptions,
     );
     if (deleted.sessions === 0) throw sessionNotFound(id);
-    return { tasks: deleted.tasks, taskEvents: deleted.taskEvents, feedback: deleted.feedback };
+    return {
+      tasks: deleted.tasks,
+      taskEvents: deleted.taskEvents,
+      feedback: deleted.feedback,
+      compactions: deleted.compactions,
+    };
   }
 
   /**
-   * Deletes every session last active before `olderThan` with its tasks, stream events and feedback,
-   * `batchSize` sessions per transaction; with `dryRun`, counts them instead.
+   * Deletes every session last active before `olderThan` with its tasks, stream events, feedback and
+   * compaction checkpoints, `batchSize` sessions per transaction; with `dryRun`, counts them instead.
    */
   async pruneSessions(options: PruneOptions): Promise<PruneResult> {
     const cutoff = options.olderThan;
@@ -205,7 +245,7 @@ export class GatewaySessionAdmin {
       cutoff,
       dryRun: false,
       sessions: 0,
-      related: { tasks: 0, taskEvents: 0, feedback: 0 },
+      related: { tasks: 0, taskEvents: 0, feedback: 0, compactions: 0 },
       batches: 0,
     };
     let after: { updatedAt: Date; id: string } | null = null;
@@ -220,10 +260,11 @@ export class GatewaySessionAdmin {
         this.client.$transaction((tx) => this.deleteBatch(tx, ids, cutoff), transactionOptions),
       );
       result.batches += 1;
-      result.sessions += deleted.sessions;
-      result.related.tasks = (result.related.tasks ?? 0) + deleted.tasks;
-      result.related.taskEvents = (result.related.taskEvents ?? 0) + deleted.taskEvents;
-      result.related.feedback = (result.related.feedback ?? 0) + deleted.feedback;
+      const { sessions, ...related } = deleted;
+      result.sessions += sessions;
+      for (const [table, count] of Object.entries(related)) {
+        result.related[table] = (result.related[table] ?? 0) + count;
+      }
       if (candidates.length < batchSize) break;
     }
     return result;
@@ -255,7 +296,7 @@ export class GatewaySessionAdmin {
     tx: RawRunner,
     ids: readonly string[],
     cutoff: Date | null,
-  ): Promise<{ sessions: number; tasks: number; taskEvents: number; feedback: number }> {
+  ): Promise<DeletedRows> {
     const { sql } = this;
     const stillOld = cutoff === null ? sql`` : sql` AND updated_at < ${cutoff}`;
     const forUpdate = trustedSql(this.provider === 'sqlite' ? '' : ' FOR UPDATE');
@@ -266,7 +307,9 @@ export class GatewaySessionAdmin {
       tx,
       sql`SELECT id FROM sessions WHERE id IN (${ids})${stillOld}${forUpdate}`,
     );
-    if (locked.length === 0) return { sessions: 0, tasks: 0, taskEvents: 0, feedback: 0 };
+    if (locked.length === 0) {
+      return { sessions: 0, tasks: 0, taskEvents: 0, feedback: 0, compactions: 0 };
+    }
     const confirmed = locked.map((row) => row.id);
     const feedback = await execute(
       tx,
@@ -277,8 +320,12 @@ export class GatewaySessionAdmin {
       sql`DELETE FROM task_events WHERE task_id IN (SELECT id FROM chat_tasks WHERE session_id IN (${confirmed}))`,
     );
     const tasks = await execute(tx, sql`DELETE FROM chat_tasks WHERE session_id IN (${confirmed})`);
+    const compactions = await execute(
+      tx,
+      sql`DELETE FROM session_compactions WHERE session_id IN (${confirmed})`,
+    );
     const sessions = await execute(tx, sql`DELETE FROM sessions WHERE id IN (${confirmed})`);
-    return { sessions, tasks, taskEvents, feedback };
+    return { sessions, tasks, taskEvents, feedback, compactions };
   }
 
   private async countPrunable(cutoff: Date): Promise<PruneResult> {
@@ -286,7 +333,7 @@ export class GatewaySessionAdmin {
     const old = sql`SELECT id FROM sessions WHERE updated_at < ${cutoff}`;
     const [counts] = await query<Record<string, unknown>>(
       this.client,
-      sql`SELECT (SELECT COUNT(*) FROM sessions WHERE updated_at < ${cutoff}) AS sessions, (SELECT COUNT(*) FROM chat_tasks WHERE session_id IN (${old})) AS tasks, (SELECT COUNT(*) FROM task_events WHERE task_id IN (SELECT id FROM chat_tasks WHERE session_id IN (${old}))) AS task_events, (SELECT COUNT(*) FROM feedback WHERE session_id IN (${old})) AS feedback`,
+      sql`SELECT (SELECT COUNT(*) FROM sessions WHERE updated_at < ${cutoff}) AS sessions, (SELECT COUNT(*) FROM chat_tasks WHERE session_id IN (${old})) AS tasks, (SELECT COUNT(*) FROM task_events WHERE task_id IN (SELECT id FROM chat_tasks WHERE session_id IN (${old}))) AS task_events, (SELECT COUNT(*) FROM feedback WHERE session_id IN (${old})) AS feedback, (SELECT COUNT(*) FROM session_compactions WHERE session_id IN (${old})) AS compactions`,
     );
     return {
       cutoff,
@@ -296,6 +343,7 @@ export class GatewaySessionAdmin {
         tasks: Number(counts?.tasks ?? 0),
         taskEvents: Number(counts?.task_events ?? 0),
         feedback: Number(counts?.feedback ?? 0),
+        compactions: Number(counts?.compactions ?? 0),
       },
       batches: 0,
     };

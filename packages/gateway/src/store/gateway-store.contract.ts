@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebSessionId } from '@agent-mesh/shared';
-import type {
-  CompactionRecord,
-  GatewayStore,
-  NewTask,
-  SessionRecord,
-} from './gateway-store.js';
+import type { CompactionRecord, GatewayStore, NewTask, SessionRecord } from './gateway-store.js';
 
 /** Creates a fresh, empty store for the contract suite and removes it afterwards. */
 export interface StoreFixture {

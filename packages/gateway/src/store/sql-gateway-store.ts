@@ -45,6 +45,7 @@ export class SqlGatewayStore implements GatewayStore {
   }
 
   async getSession(id: string, userId: string): Promise<SessionRecord | null> {
+    if (!isStorableId(id)) return null;
     const row = await this.client.chatSession.findFirst({ where: { id, userId } });
     return row ? toSession(row) : null;
   }
@@ -148,6 +149,7 @@ export class SqlGatewayStore implements GatewayStore {
   }
 
   async getTask(id: string, userId: string): Promise<TaskRecord | null> {
+    if (!isStorableId(id)) return null;
     const row = await this.client.chatTask.findFirst({ where: { id, userId } });
     return row ? toTask(row) : null;
   }
@@ -412,6 +414,15 @@ export class SqlGatewayStore implements GatewayStore {
     if (task)
       await tx.chatSession.updateMany({ where: { id: task.sessionId }, data: { updatedAt: now } });
   }
+}
+
+/**
+ * Ids come from URLs and WebSocket messages. One with a NUL character cannot exist (and PostgreSQL
+ * rejects it in a query), so it is simply not found; every other reading and writing method is reached
+ * only after getSession or getTask found the record.
+ */
+function isStorableId(id: string): boolean {
+  return !id.includes('\0');
 }
 
 function toSession(row: {

@@ -112,6 +112,35 @@ describe('A2aReplyAssembler', () => {
     expect(step.metadata).toEqual({ model: 'builtin/recall', contextWindow: 4096 });
   });
 
+  it('keeps the compaction note and the input tokens of the last model call of a turn', () => {
+    const assembler = new A2aReplyAssembler();
+    const step = assembler.accept(
+      status(TaskState.TASK_STATE_COMPLETED, undefined, {
+        usage: {
+          inputTokens: 1700,
+          outputTokens: 30,
+          totalTokens: 1730,
+          calls: [{ inputTokens: 1400 }, { inputTokens: 300, outputTokens: 30 }],
+        },
+        contextWindow: 1500,
+        compaction: { turnsCompacted: 3, tokensBefore: 1400, tokensAfter: 280 },
+      }),
+    );
+    const note = { turnsCompacted: 3, tokensBefore: 1400, tokensAfter: 280 };
+    expect(step.final).toMatchObject({ status: 'completed', compaction: note });
+    expect(step.metadata).toEqual({
+      contextWindow: 1500,
+      compaction: note,
+      contextInputTokens: 300,
+    });
+    // A malformed note is not passed on.
+    const odd = new A2aReplyAssembler().accept(
+      status(TaskState.TASK_STATE_COMPLETED, undefined, { compaction: { turnsCompacted: '3' } }),
+    );
+    expect(odd.final).toEqual({ status: 'completed' });
+    expect(odd.metadata).toBeUndefined();
+  });
+
   it('maps failed, interrupted and canceled final states', () => {
     expect(
       new A2aReplyAssembler().accept(status(TaskState.TASK_STATE_FAILED, 'model down')).final,

@@ -5,7 +5,11 @@ import {
   type DatabaseProvider,
   type GatewaySessionServiceConfig,
 } from '@agent-mesh/shared';
-import { createTestDatabase, testDatabaseProviders, type TestDatabase } from '@agent-mesh/shared/testing';
+import {
+  createTestDatabase,
+  testDatabaseProviders,
+  type TestDatabase,
+} from '@agent-mesh/shared/testing';
 import type { SequencedTaskEvent } from '../store/gateway-store.js';
 import { SqlGatewayStore } from '../store/sql-gateway-store.js';
 import { startLiveUpdates, type LiveUpdates } from './start-live-updates.js';
@@ -57,10 +61,9 @@ describe('startLiveUpdates', () => {
       database_url: database.url,
       pool,
     };
-    const instance: Instance = {
-      store,
-      feed,
-      live: await startLiveUpdates({
+    let live: LiveUpdates;
+    try {
+      live = await startLiveUpdates({
         config,
         sessionService,
         store,
@@ -68,8 +71,12 @@ describe('startLiveUpdates', () => {
         logger,
         isRunningHere: () => false,
         ...options,
-      }),
-    };
+      });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const instance: Instance = { store, feed, live };
     instances.push(instance);
     expect(provider).toBe(database.provider);
     return instance;

@@ -85,7 +85,8 @@ export class TaskRunner {
   start(task: TaskRecord): void {
     const recorder = new TaskRecorder(this.options.store, this.options.feed, task, {
       ...this.options.recorder,
-      logger: this.options.logger,
+      // Its lines name the task already; the session id makes them findable per conversation.
+      logger: this.options.logger.child({ sessionId: task.sessionId }),
     });
     const controller = new AbortController();
     const entry: RunningTask = { task, recorder, controller, done: Promise.resolve() };
@@ -239,7 +240,9 @@ export class TaskRunner {
             lastState = status.state;
             recorder.recordStatus(status.state, status.message);
           }
-          if (replacing && (step.text.length > 0 || step.final)) {
+          // An agent replica shutting down reports the turn interrupted: finish it elsewhere.
+          const dying = step.final?.status === 'interrupted' && !controller.signal.aborted;
+          if (replacing && (step.text.length > 0 || (step.final !== undefined && !dying))) {
             recorder.replaceText(assembler.replyText);
             replacing = false;
           } else {
@@ -250,8 +253,7 @@ export class TaskRunner {
           }
           if (step.metadata) recorder.updateMetadata(step.metadata);
           if (step.final) {
-            // An agent replica shutting down reports the turn interrupted: finish it elsewhere.
-            if (step.final.status === 'interrupted' && !controller.signal.aborted) {
+            if (dying) {
               lastError = new Error(step.final.error ?? 'the agent replica shut down mid-reply');
               deadMidTurn = true;
               break;

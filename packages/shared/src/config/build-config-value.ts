@@ -107,9 +107,13 @@ class ConfigValueBuilder {
     if (isAlias(node)) {
       const target = node.resolve(yaml.document);
       if (target === undefined) {
-        // The parser already reported the unknown anchor.
+        // The parser resolves aliases lazily and does not report an unknown anchor itself.
         this.sourceMap.set(pointer, { value: location, key });
-        this.reported.add(pointer);
+        this.report(
+          location,
+          pointer,
+          `refers to an unknown anchor *${node.source}; define it with &${node.source} before using it`,
+        );
         return undefined;
       }
       return this.buildNode(yaml, target, pointer, key, location);
@@ -173,7 +177,9 @@ class ConfigValueBuilder {
         this.sourceMap.set(entryPointer, { value: keyLocation, key: keyLocation });
         value = null;
       } else {
-        value = this.buildNode(entry.yaml, entry.valueNode, entryPointer, keyLocation, keyLocation);
+        value = this.withinFile(entry.yaml, yaml, () =>
+          this.buildNode(entry.yaml, entry.valueNode, entryPointer, keyLocation, keyLocation),
+        );
       }
       // An empty value (`key:`) is reported once and left out, so it is not also "required".
       if (value === null && this.reported.has(entryPointer)) continue;
@@ -207,12 +213,30 @@ class ConfigValueBuilder {
     }
     for (const merge of merges) {
       for (const source of this.mergeSources(yaml, merge, pointer)) {
-        for (const entry of this.mapEntries(source.yaml, source.node, pointer)) {
+        const merged = this.withinFile(source.yaml, yaml, () =>
+          this.mapEntries(source.yaml, source.node, pointer),
+        );
+        for (const entry of merged) {
           if (!entries.has(entry.key)) entries.set(entry.key, entry);
         }
       }
     }
     return [...entries.values()];
+  }
+
+  /**
+   * Runs `work` with `file` on the include stack when it is not the file being built (`current`): a
+   * value merged (`<<`) from an included file is built later, and its own includes must still see the
+   * chain that led to it, or an include cycle through a merge key would recurse without end.
+   */
+  private withinFile<T>(file: YamlFile, current: YamlFile, work: () => T): T {
+    if (file === current || this.includeStack.includes(file)) return work();
+    this.includeStack.push(file);
+    try {
+      return work();
+    } finally {
+      this.includeStack.pop();
+    }
   }
 
   /** Resolves the value of a `<<` key (a map, an alias, an include, or a list of those) to maps. */

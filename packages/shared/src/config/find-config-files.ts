@@ -64,7 +64,8 @@ export function scanConfigPaths(
   const anchorOnly = new Set<string>();
   for (const file of candidates) {
     const facts = readFragmentFacts(file);
-    for (const target of facts.includes) included.add(target);
+    // A file that includes itself is still a config file (its check reports the cycle).
+    for (const target of facts.includes) if (target !== resolve(file)) included.add(target);
     if (facts.anchorOnly) anchorOnly.add(resolve(file));
   }
   for (const file of candidates) {

@@ -71,15 +71,22 @@ export function inspectConfigFile(file: string, options: LoadConfigOptions = {})
   });
   inspection.sourceMap = built.sourceMap;
   inspection.includedFiles = built.includedFiles;
-  const problems = [...built.problems];
+  // After a syntax error, an empty value or a missing top-level key is usually the parser's recovery
+  // (e.g. a tab-indented line read as a new top-level key), not a problem of its own.
+  const syntaxBroken = yaml.problems.length > 0;
+  const problems = syntaxBroken
+    ? built.problems.filter((problem) => !problem.message.startsWith('has no value'))
+    : [...built.problems];
   if (built.value !== undefined) {
+    const kindProblems: ConfigProblem[] = [];
     const kind = detectKind(
       file,
       built.value,
       built.sourceMap,
       isMap(yaml.document.contents),
-      problems,
+      kindProblems,
     );
+    if (!syntaxBroken || kind !== undefined) problems.push(...kindProblems);
     inspection.kind = kind;
     if (kind !== undefined) {
       const schemaProblems = validateConfigValue(kind, built.value, {
@@ -99,8 +106,19 @@ export function inspectConfigFile(file: string, options: LoadConfigOptions = {})
       }
     }
   }
-  inspection.problems = sortProblems(problems);
+  inspection.problems = sortProblems(syntaxBroken ? withoutSyntaxEchoes(problems) : problems);
   return inspection;
+}
+
+/** Drops problems on a line the parser could not read: they echo the syntax error on that line. */
+function withoutSyntaxEchoes(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const isSyntax = (problem: ConfigProblem): boolean => problem.message.startsWith('YAML ');
+  const brokenLines = new Set(
+    problems.filter(isSyntax).map((problem) => `${problem.file}:${problem.line}`),
+  );
+  return problems.filter(
+    (problem) => isSyntax(problem) || !brokenLines.has(`${problem.file}:${problem.line}`),
+  );
 }
 
 function isReliableAfterSyntaxError(problem: ConfigProblem): boolean {

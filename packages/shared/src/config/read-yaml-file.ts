@@ -57,7 +57,11 @@ export function parseYamlText(text: string, file: string, absolutePath = resolve
     customTags: [includeTag],
   });
   const yaml: YamlFile = { file, absolutePath, text, lineCounter, document, problems: [] };
+  let lastOffset: number | undefined;
   for (const error of document.errors) {
+    // The parser often reports one mistake twice at the same place; the first message says it.
+    if (error.pos[0] === lastOffset) continue;
+    lastOffset = error.pos[0];
     yaml.problems.push(yamlProblem(yaml, error.pos[0], `YAML syntax error: ${error.message}`));
   }
   for (const warning of document.warnings) {

@@ -10,6 +10,7 @@ import { readConfigSchema } from './config-schemas.js';
 import { isWithinAny, locatePointer } from './locate-node.js';
 import type { ConfigSourceMap, SourceLocation } from './locate-node.js';
 import { suggestName } from './suggest-name.js';
+import { checkSslParams } from '../database/connection-settings.js';
 import { parseDatabaseUrl } from '../database/parse-database-url.js';
 import { isMeshError } from '../errors/mesh-error.js';
 
@@ -343,7 +344,7 @@ function checkDatabaseUrls(kind: ConfigKind, document: unknown): Issue[] {
   for (const [pointer, url] of candidates) {
     if (typeof url !== 'string' || url.trim() === '') continue;
     try {
-      parseDatabaseUrl(url);
+      checkSslParams(parseDatabaseUrl(url));
     } catch (error) {
       if (!isMeshError(error, 'DATABASE_URL_INVALID')) throw error;
       issues.push({

@@ -105,6 +105,19 @@ export function createMariaDbSettings(
   return settings;
 }
 
+/**
+ * Checks the TLS parameters of a server URL (`sslmode`, `ssl`, …) the way the drivers' settings read
+ * them, without reading certificate files, so `config check` rejects an unknown mode before start-up.
+ * Throws DATABASE_URL_INVALID.
+ */
+export function checkSslParams(parsed: ParsedDatabaseUrl): void {
+  if (parsed.provider === 'sqlite') return;
+  const params = { ...parsed.params };
+  for (const file of ['sslrootcert', 'sslca', 'ssl_ca']) delete params[file];
+  if (parsed.provider === 'postgresql') pgSsl(params);
+  else mysqlSsl(params);
+}
+
 function pgSsl(params: Record<string, string>): boolean | TlsOptions | undefined {
   const mode = (params.sslmode ?? params.ssl ?? '').toLowerCase();
   const ca = readCa(params.sslrootcert);

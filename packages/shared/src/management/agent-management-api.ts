@@ -93,6 +93,8 @@ export interface ContextUsageResponse {
   percent: number | null;
   /** How many compaction events the session has. */
   compactions: number;
+  /** The agent's auto_summarization.compaction_percentage: the share a manual compaction summarises. */
+  compactionPercentage?: number;
   lastCompaction?: CompactionInfo;
   /** Present when the figures cannot describe a conversation (RUN_BASED sessions). */
   message?: string;

@@ -2,6 +2,9 @@ import { ApiError, toApiError } from './api-error.js';
 import type {
   AgentInfo,
   ChatSession,
+  CompactResult,
+  ContextUsage,
+  DeletedSession,
   Feedback,
   FeedbackRating,
   GatewayInfo,
@@ -20,7 +23,10 @@ export interface ApiClient {
   createSession(input: { agent: string; name?: string }): Promise<ChatSession>;
   getSession(sessionId: string): Promise<ChatSession>;
   renameSession(sessionId: string, name: string): Promise<ChatSession>;
-  deleteSession(sessionId: string): Promise<void>;
+  deleteSession(sessionId: string): Promise<DeletedSession>;
+  getContextUsage(sessionId: string): Promise<ContextUsage>;
+  /** Compresses the conversation; without a percentage the agent's own setting applies. */
+  compactSession(sessionId: string, percentage?: number): Promise<CompactResult>;
   listMessages(
     sessionId: string,
     options?: { limit?: number; before?: string | null },
@@ -91,6 +97,13 @@ export function createApiClient(baseUrl = ''): ApiClient {
     getSession: (sessionId) => request('GET', `/sessions/${id(sessionId)}`),
     renameSession: (sessionId, name) => request('PATCH', `/sessions/${id(sessionId)}`, { name }),
     deleteSession: (sessionId) => request('DELETE', `/sessions/${id(sessionId)}`),
+    getContextUsage: (sessionId) => request('GET', `/sessions/${id(sessionId)}/context-usage`),
+    compactSession: (sessionId, percentage) =>
+      request(
+        'POST',
+        `/sessions/${id(sessionId)}/compact`,
+        percentage === undefined ? {} : { percentage },
+      ),
     listMessages: (sessionId, options = {}) =>
       request(
         'GET',

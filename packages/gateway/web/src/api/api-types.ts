@@ -59,8 +59,24 @@ export interface Feedback {
   comment?: string;
 }
 
-/** One bubble of a conversation. */
-export interface ChatMessage {
+/** What the agent did when it compacted its context during a turn (a note on that reply). */
+export interface CompactionNote {
+  turnsCompacted: number;
+  tokensBefore: number;
+  tokensAfter: number;
+}
+
+/** What a compaction checkpoint says: the note plus why, the summary and the share summarised. */
+export interface CheckpointInfo extends CompactionNote {
+  reason: 'manual' | 'overflow';
+  /** The summary the agent continues from; null when the gateway could not read it. */
+  summary: string | null;
+  percentage?: number;
+  turnsKept?: number;
+}
+
+/** One bubble of a conversation: the user's message or the agent's reply of a task. */
+export interface ExchangeMessage {
   id: string;
   taskId: string;
   role: 'user' | 'agent';
@@ -73,6 +89,74 @@ export interface ChatMessage {
   error?: string;
   /** The sequence number of the last stream event folded into `text` (agent entries). */
   lastSeq?: number;
+  /** On a reply: the agent compacted its context during this turn. */
+  compaction?: CompactionNote;
+}
+
+/**
+ * A compaction checkpoint of the history: from here the agent works from a summary of the turns before
+ * it; the original messages stay in the history.
+ */
+export interface CheckpointMessage {
+  id: string;
+  /** The turn that compacted automatically; null for a manual compaction. */
+  taskId: string | null;
+  role: 'system';
+  kind: 'compaction';
+  text: string;
+  agent: string;
+  status: TaskStatus;
+  createdAt: string;
+  compaction: CheckpointInfo;
+}
+
+/** One entry of the history. */
+export type ChatMessage = ExchangeMessage | CheckpointMessage;
+
+/** GET /api/v1/sessions/:id/context-usage: how full the agent's context is. */
+export interface ContextUsage {
+  sessionId: string;
+  agent: string;
+  /** `agent`: the agent's own figures; `gateway`: the last ones the gateway recorded (agent down). */
+  source: 'agent' | 'gateway';
+  inputTokens: number | null;
+  estimated: boolean;
+  contextWindow: number | null;
+  percent: number | null;
+  compactions: number;
+  compactionPercentage?: number;
+  model?: string;
+  lastCompaction?: {
+    at: string;
+    reason: 'manual' | 'overflow';
+    turnsCompacted: number;
+    turnsKept?: number;
+    tokensBefore: number;
+    tokensAfter: number;
+  };
+  message?: string;
+}
+
+/** POST /api/v1/sessions/:id/compact. */
+export interface CompactResult {
+  sessionId: string;
+  status: 'compacted' | 'nothing-to-compact' | 'already-compacted';
+  turnsCompacted: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  summary: string | null;
+  percentage: number | null;
+  message?: string;
+  checkpoint: CheckpointMessage | null;
+}
+
+/** DELETE /api/v1/sessions/:id. */
+export interface DeletedSession {
+  sessionId: string;
+  deleted: true;
+  /** True when the agent holds nothing for the chat any more. */
+  agentDeleted: boolean;
+  agentError?: string;
 }
 
 /** One page of GET /api/v1/sessions/:id/messages, oldest first within the page. */
@@ -110,6 +194,7 @@ export type TaskEvent =
       text: string;
       usage?: TokenUsage;
       error?: string;
+      compaction?: CompactionNote;
     };
 
 /** Frames the server sends over the WebSocket. */

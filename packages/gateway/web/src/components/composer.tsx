@@ -1,4 +1,11 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import { ContextUsageSlot } from './context-usage-slot.js';
 import { Icon } from './icons.js';
 
@@ -15,6 +22,7 @@ export function Composer({
   streaming,
   canStop,
   focusKey,
+  context,
   onSend,
   onStop,
 }: {
@@ -24,6 +32,8 @@ export function Composer({
   canStop: boolean;
   /** Focus moves to the input whenever this changes (e.g. on opening another chat). */
   focusKey: string;
+  /** Shown under the input on the right: the context-usage bar and the compress action. */
+  context?: ReactNode;
   onSend: (text: string) => Promise<boolean>;
   onStop: () => void;
 }): ReactElement {
@@ -105,7 +115,7 @@ export function Composer({
         <span className="composer__hint">
           <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
         </span>
-        <ContextUsageSlot />
+        <ContextUsageSlot>{context}</ContextUsageSlot>
       </div>
     </div>
   );

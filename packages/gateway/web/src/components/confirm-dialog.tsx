@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react';
 
 /**
  * A modal confirmation on the native <dialog>: focus stays inside, Escape cancels, and Cancel has the
@@ -23,6 +23,8 @@ export function ConfirmDialog({
 }): ReactElement {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
+  // Several dialogs live on one page (delete a chat, compress it): each needs its own title id.
+  const titleId = useId();
 
   useEffect(() => {
     const element = dialog.current;
@@ -39,7 +41,7 @@ export function ConfirmDialog({
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby="confirm-dialog-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         onCancel();
@@ -50,7 +52,7 @@ export function ConfirmDialog({
       }}
     >
       <div className="dialog__body">
-        <h2 id="confirm-dialog-title" className="dialog__title">
+        <h2 id={titleId} className="dialog__title">
           {title}
         </h2>
         <div className="dialog__text">{children}</div>

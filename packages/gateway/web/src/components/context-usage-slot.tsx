@@ -1,11 +1,13 @@
-import type { ReactElement } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 
 /**
- * Reserved room under the input for the context-usage bar (tokens used against the model's context
- * window, from GET /sessions/:id/context-usage) and the "Compress conversation" action with its
- * confirmation (POST /sessions/:id/compact). Both come with a later issue; until then this renders an empty
- * placeholder that keeps the footer layout stable.
+ * The room under the input for the context-usage bar and the "Compress conversation" action: keeps the
+ * footer layout stable whether or not they are shown (nothing before a chat is open).
  */
-export function ContextUsageSlot(): ReactElement {
-  return <div className="composer__context" data-slot="context-usage" aria-hidden="true" />;
+export function ContextUsageSlot({ children }: { children?: ReactNode }): ReactElement {
+  return (
+    <div className="composer__context" data-slot="context-usage">
+      {children}
+    </div>
+  );
 }

@@ -1,17 +1,38 @@
 import type { ReactElement } from 'react';
 import type { AgentInfo, ChatSession } from '../api/api-types.js';
+import type { ConversationMessage } from '../state/conversation-reducer.js';
+import { useContextUsage } from '../state/use-context-usage.js';
 import { useConversation, type ConversationEvents } from '../state/use-conversation.js';
 import { useSocketState } from '../state/use-socket-state.js';
 import { AgentBadges } from './agent-badges.js';
 import { Composer } from './composer.js';
+import { CompressConversation } from './compress-conversation.js';
+import { ContextUsageBar } from './context-usage-bar.js';
 import { EmptyState } from './empty-state.js';
 import { MessageList } from './message-list.js';
 import { TopBar } from './top-bar.js';
 
+/** Messages of the history (not checkpoints, not a message still being sent) that offer compression. */
+const messagesBeforeCompress = 4;
+/** Context usage, in percent, above which compression is offered however short the chat is. */
+const percentBeforeCompress = 50;
+
+/**
+ * Changes when the context usage may have changed: a reply finished or a checkpoint appeared.
+ */
+function usageRefreshKey(messages: readonly ConversationMessage[]): string {
+  const settled = messages.filter(
+    (message) => message.role === 'agent' && message.status !== 'running' && message.taskId !== '',
+  ).length;
+  const checkpoints = messages.filter((message) => message.role === 'system').length;
+  return `${settled}:${checkpoints}`;
+}
+
 /**
  * An open chat: the top bar with its name and agent, the message list (history paged backwards, replies
- * streaming live) and the composer with Stop. A chat that does not exist (or belongs to someone else) gets
- * a clear screen instead.
+ * streaming live, compaction checkpoints), and the composer with Stop, the context-usage bar and
+ * "Compress conversation". A chat that does not exist (or belongs to someone else) gets a clear screen
+ * instead.
  */
 export function ConversationView({
   sessionId,
@@ -32,6 +53,16 @@ export function ConversationView({
   const conversation = useConversation(sessionId, agentName, events);
   const socketState = useSocketState();
   const { state } = conversation;
+  const usage = useContextUsage(
+    sessionId,
+    usageRefreshKey(state.messages),
+    state.phase === 'ready',
+  );
+  const stored = state.messages.filter(
+    (message) => message.role !== 'system' && message.taskId !== '',
+  ).length;
+  const offerCompress =
+    stored >= messagesBeforeCompress || (usage?.percent ?? 0) > percentBeforeCompress;
 
   if (state.phase === 'failed') {
     const missing = state.error?.code === 'SESSION_NOT_FOUND';
@@ -91,6 +122,22 @@ export function ConversationView({
         streaming={conversation.streaming}
         canStop={conversation.canStop}
         focusKey={sessionId}
+        context={
+          state.phase === 'ready' ? (
+            <>
+              {usage !== null && <ContextUsageBar usage={usage} />}
+              {offerCompress && (
+                <CompressConversation
+                  agent={agentName !== '' ? agentName : 'The agent'}
+                  percentage={usage?.compactionPercentage}
+                  disabled={conversation.streaming}
+                  compressing={conversation.compressing}
+                  onCompress={() => void conversation.compress()}
+                />
+              )}
+            </>
+          ) : null
+        }
         onSend={conversation.send}
         onStop={conversation.stop}
       />

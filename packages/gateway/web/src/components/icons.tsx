@@ -18,7 +18,8 @@ export type IconName =
   | 'alert'
   | 'info'
   | 'logo'
-  | 'chat';
+  | 'chat'
+  | 'compress';
 
 const paths: Record<IconName, ReactNode> = {
   plus: <path d="M12 5v14M5 12h14" />,
@@ -86,6 +87,13 @@ const paths: Record<IconName, ReactNode> = {
   ),
   chat: (
     <path d="M5 5.5h14a1.5 1.5 0 0 1 1.5 1.5v8.5a1.5 1.5 0 0 1-1.5 1.5H10l-4.5 3.5V17H5a1.5 1.5 0 0 1-1.5-1.5V7A1.5 1.5 0 0 1 5 5.5z" />
+  ),
+  compress: (
+    <>
+      <path d="M12 3.5v6M8.5 6.5l3.5 3 3.5-3" />
+      <path d="M12 20.5v-6M8.5 17.5l3.5-3 3.5 3" />
+      <path d="M4.5 12h15" />
+    </>
   ),
 };
 

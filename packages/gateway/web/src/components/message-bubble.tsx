@@ -1,6 +1,6 @@
 import { memo, useState, type ReactElement } from 'react';
 import type { FeedbackRating } from '../api/api-types.js';
-import type { ConversationMessage } from '../state/conversation-reducer.js';
+import type { ExchangeEntry } from '../state/conversation-reducer.js';
 import { formatFullTime, formatRelativeTime } from '../state/relative-time.js';
 import { FeedbackButtons } from './feedback-buttons.js';
 import { Icon } from './icons.js';
@@ -19,7 +19,7 @@ export const MessageBubble = memo(function MessageBubble({
   onRetry,
   onRate,
 }: {
-  message: ConversationMessage;
+  message: ExchangeEntry;
   now: Date;
   onRetry: (taskId: string) => void;
   onRate: (taskId: string, rating: FeedbackRating) => void;
@@ -64,6 +64,15 @@ export const MessageBubble = memo(function MessageBubble({
         {running && message.text === '' && <TypingIndicator note={message.statusNote} />}
         {running && message.text !== '' && message.statusNote !== undefined && (
           <p className="message__note">{message.statusNote}</p>
+        )}
+        {message.compaction !== undefined && !running && (
+          <p className="message__compaction-note" data-compaction-note="">
+            <Icon name="compress" size={13} />
+            <span>
+              Context was full: {message.agent} summarised {message.compaction.turnsCompacted}{' '}
+              earlier turn{message.compaction.turnsCompacted === 1 ? '' : 's'} before answering.
+            </span>
+          </p>
         )}
         {message.status === 'completed' && (
           <div className="message__actions">

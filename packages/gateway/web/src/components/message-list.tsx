@@ -9,6 +9,7 @@ import {
 import type { FeedbackRating } from '../api/api-types.js';
 import type { ConversationMessage } from '../state/conversation-reducer.js';
 import { useNow } from '../state/use-now.js';
+import { CheckpointCard } from './checkpoint-card.js';
 import { Icon } from './icons.js';
 import { MessageBubble } from './message-bubble.js';
 
@@ -109,15 +110,19 @@ export function MessageList({
             empty
           ) : (
             <div className="message-list__messages" aria-live="off">
-              {messages.map((message) => (
-                <MessageBubble
-                  key={message.id}
-                  message={message}
-                  now={now}
-                  onRetry={onRetry}
-                  onRate={onRate}
-                />
-              ))}
+              {messages.map((message) =>
+                message.role === 'system' ? (
+                  <CheckpointCard key={message.id} message={message} now={now} />
+                ) : (
+                  <MessageBubble
+                    key={message.id}
+                    message={message}
+                    now={now}
+                    onRetry={onRetry}
+                    onRate={onRate}
+                  />
+                ),
+              )}
             </div>
           )}
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../api/api-types.js';
+import type { CheckpointMessage, ExchangeMessage } from '../api/api-types.js';
 import {
   conversationReducer,
   findUserMessage,
@@ -10,7 +10,7 @@ import {
 } from './conversation-reducer.js';
 
 const createdAt = '2025-03-12T10:00:00.000Z';
-const pair = (taskId: string, reply: Partial<ChatMessage> = {}): ChatMessage[] => [
+const pair = (taskId: string, reply: Partial<ExchangeMessage> = {}): ExchangeMessage[] => [
   {
     id: `${taskId}-u`,
     taskId,
@@ -159,6 +159,93 @@ describe('conversationReducer', () => {
       status: 'interrupted',
       lastSeq: 5,
       feedback: { rating: 'down' },
+    });
+  });
+
+  it('puts checkpoints in place once: inside their turn, or where they happened', () => {
+    const checkpoint = (id: string, taskId: string | null, at: string): CheckpointMessage => ({
+      id,
+      taskId,
+      role: 'system',
+      kind: 'compaction',
+      text: 'Conversation compressed',
+      agent: 'assistant',
+      status: 'completed',
+      createdAt: at,
+      compaction: {
+        reason: taskId === null ? 'manual' : 'overflow',
+        turnsCompacted: 1,
+        tokensBefore: 900,
+        tokensAfter: 300,
+        summary: 'Ada.',
+      },
+    });
+    const later = '2025-03-12T10:05:00.000Z';
+    const state = run([
+      {
+        type: 'load-succeeded',
+        page: {
+          messages: [
+            ...pair('t1'),
+            ...pair('t2', { createdAt: later }).map((m) => ({ ...m, createdAt: later })),
+          ],
+          nextBefore: null,
+        },
+      },
+      {
+        type: 'send-started',
+        localId: 'l1',
+        text: 'pending',
+        agent: 'assistant',
+        createdAt: '2025-03-12T10:09:00.000Z',
+      },
+      {
+        type: 'checkpoints-merged',
+        checkpoints: [
+          checkpoint('c-auto', 't2', later),
+          checkpoint('c-between', null, '2025-03-12T10:01:00.000Z'),
+          checkpoint('c-end', null, '2025-03-12T10:08:00.000Z'),
+        ],
+      },
+      { type: 'checkpoints-merged', checkpoints: [checkpoint('c-auto', 't2', later)] },
+    ]);
+    expect(state.messages.map((message) => message.id)).toEqual([
+      't1-u',
+      't1-a',
+      'c-between',
+      't2-u',
+      'c-auto',
+      't2-a',
+      'c-end',
+      'local-user-l1',
+      'local-agent-l1',
+    ]);
+  });
+
+  it('keeps the compaction note of a reply that ends with one', () => {
+    const state = run([
+      {
+        type: 'load-succeeded',
+        page: {
+          messages: pair('t1', { status: 'running', text: '', lastSeq: 1 }),
+          nextBefore: null,
+        },
+      },
+      {
+        type: 'task-event',
+        taskId: 't1',
+        seq: 2,
+        event: {
+          type: 'message-end',
+          status: 'completed',
+          text: 'done',
+          compaction: { turnsCompacted: 2, tokensBefore: 1400, tokensAfter: 300 },
+        },
+      },
+    ]);
+    expect(state.messages[1]).toMatchObject({
+      status: 'completed',
+      compaction: { turnsCompacted: 2, tokensBefore: 1400, tokensAfter: 300 },
     });
   });
 

@@ -1,12 +1,27 @@
-import type { ChatMessage, Feedback, MessagePage, TaskEvent, TaskInfo } from '../api/api-types.js';
+import type {
+  ChatMessage,
+  CheckpointMessage,
+  Feedback,
+  MessagePage,
+  TaskEvent,
+  TaskInfo,
+} from '../api/api-types.js';
 import { applyTaskEvent } from './stream-assembly.js';
 
-/** A bubble as the page shows it: a stored message plus what only the browser knows. */
-export interface ConversationMessage extends ChatMessage {
+/** An entry as the page shows it: a stored message (or checkpoint) plus what only the browser knows. */
+export type ConversationMessage = ChatMessage & {
   /** The latest status note of a running reply. */
   statusNote?: string;
   /** Set on the optimistic pair of a message the gateway has not accepted yet. */
   localId?: string;
+};
+
+/** A user message or agent reply as the page shows it. */
+export type ExchangeEntry = Extract<ConversationMessage, { role: 'user' | 'agent' }>;
+
+/** Tells a user message or agent reply from a compaction checkpoint. */
+export function isExchange(message: ConversationMessage): message is ExchangeEntry {
+  return message.role !== 'system';
 }
 
 /** Everything the conversation view renders. */
@@ -32,7 +47,8 @@ export type ConversationAction =
   | { type: 'send-failed'; localId: string }
   | { type: 'task-event'; taskId: string; seq: number; event: TaskEvent }
   | { type: 'task-synced'; task: TaskInfo }
-  | { type: 'feedback-set'; taskId: string; feedback: Feedback | undefined };
+  | { type: 'feedback-set'; taskId: string; feedback: Feedback | undefined }
+  | { type: 'checkpoints-merged'; checkpoints: CheckpointMessage[] };
 
 /** The state of a conversation before its first page arrives. */
 export const initialConversationState: ConversationState = {
@@ -142,13 +158,48 @@ export function conversationReducer(
           ? { ...message, feedback: action.feedback }
           : message,
       );
+    case 'checkpoints-merged':
+      return action.checkpoints.reduce(insertCheckpoint, state);
   }
 }
 
+/**
+ * Puts a compaction checkpoint into the conversation once: one the agent made during a turn goes just
+ * before that turn's reply, any other where it happened (before the first later message).
+ */
+function insertCheckpoint(
+  state: ConversationState,
+  checkpoint: CheckpointMessage,
+): ConversationState {
+  if (state.messages.some((message) => message.id === checkpoint.id)) return state;
+  const time = Date.parse(checkpoint.createdAt);
+  let index =
+    checkpoint.taskId === null
+      ? -1
+      : state.messages.findIndex(
+          (message) => message.role === 'agent' && message.taskId === checkpoint.taskId,
+        );
+  if (index < 0) {
+    index = state.messages.findIndex(
+      (message) => message.taskId !== '' && Date.parse(message.createdAt) > time,
+    );
+  }
+  if (index < 0) {
+    // After everything stored, but before a message still being sent.
+    index = state.messages.findIndex(
+      (message) => message.localId !== undefined && message.taskId === '',
+    );
+  }
+  const messages = [...state.messages];
+  messages.splice(index < 0 ? messages.length : index, 0, checkpoint);
+  return { ...state, messages };
+}
+
 /** The agent replies still streaming that have a task to subscribe to. */
-export function runningReplies(state: ConversationState): ConversationMessage[] {
+export function runningReplies(state: ConversationState): ExchangeEntry[] {
   return state.messages.filter(
-    (message) => message.role === 'agent' && message.status === 'running' && message.taskId !== '',
+    (message): message is ExchangeEntry =>
+      message.role === 'agent' && message.status === 'running' && message.taskId !== '',
   );
 }
 
@@ -156,8 +207,10 @@ export function runningReplies(state: ConversationState): ConversationMessage[] 
 export function findUserMessage(
   state: ConversationState,
   taskId: string,
-): ConversationMessage | undefined {
-  return state.messages.find((message) => message.role === 'user' && message.taskId === taskId);
+): ExchangeEntry | undefined {
+  return state.messages.find(
+    (message): message is ExchangeEntry => message.role === 'user' && message.taskId === taskId,
+  );
 }
 
 function mapMessages(

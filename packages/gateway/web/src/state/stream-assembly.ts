@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskStatus, TokenUsage } from '../api/api-types.js';
+import type { CompactionNote, TaskEvent, TaskStatus, TokenUsage } from '../api/api-types.js';
 
 /** The parts of an agent reply that its stream events change. */
 export interface ReplyFields {
@@ -10,6 +10,8 @@ export interface ReplyFields {
   error?: string;
   /** The latest `status-update` note, e.g. "Searching…", shown while the reply runs. */
   statusNote?: string;
+  /** Set by `message-end` when the agent compacted its context during the turn. */
+  compaction?: CompactionNote;
 }
 
 /** True once a task can no longer change: completed, failed, canceled or interrupted. */
@@ -48,6 +50,7 @@ export function applyTaskEvent<T extends ReplyFields>(reply: T, seq: number, eve
         status: event.status,
         text: event.text !== '' ? event.text : reply.text,
         usage: event.usage ?? reply.usage,
+        compaction: event.compaction ?? reply.compaction,
         error: event.error,
         lastSeq: seq,
         statusNote: undefined,

@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { ApiError, describeError } from '../api/api-error.js';
-import type { FeedbackRating } from '../api/api-types.js';
+import type { CheckpointMessage, FeedbackRating } from '../api/api-types.js';
 import {
   conversationReducer,
   findUserMessage,
   initialConversationState,
   runningReplies,
   type ConversationState,
+  type ExchangeEntry,
 } from './conversation-reducer.js';
 import { createLocalId } from './local-id.js';
 import { useServices } from './services-context.js';
@@ -26,6 +27,13 @@ export interface Conversation {
   retry(taskId: string): void;
   loadEarlier(): void;
   rate(taskId: string, rating: FeedbackRating): void;
+  /** True while a "Compress conversation" request runs. */
+  compressing: boolean;
+  /**
+   * Asks the agent to compress the conversation; the checkpoint it adds is put into the history.
+   * Resolves once done (a failure or "nothing to compress" is reported through the events).
+   */
+  compress(): Promise<void>;
 }
 
 /** Callbacks from a conversation to the rest of the page. */
@@ -34,6 +42,8 @@ export interface ConversationEvents {
   onActivity(sessionId: string): void;
   /** An action failed; the message says what happened. */
   onError(message: string): void;
+  /** Something worth telling the user that is not a failure. */
+  onNotice?(message: string): void;
   /** Returns (once) the first message of a chat created from the new-chat screen. */
   takeInitialMessage(sessionId: string): string | undefined;
 }
@@ -201,7 +211,8 @@ export function useConversation(
   const rate = useCallback(
     (taskId: string, rating: FeedbackRating) => {
       const reply = stateRef.current.messages.find(
-        (message) => message.role === 'agent' && message.taskId === taskId,
+        (message): message is ExchangeEntry =>
+          message.role === 'agent' && message.taskId === taskId,
       );
       const previous = reply?.feedback;
       dispatch({ type: 'feedback-set', taskId, feedback: { rating } });
@@ -212,6 +223,49 @@ export function useConversation(
     },
     [api],
   );
+
+  const [compressing, setCompressing] = useState(false);
+  const compress = useCallback(async () => {
+    setCompressing(true);
+    try {
+      const result = await api.compactSession(sessionId);
+      if (result.checkpoint !== null) {
+        dispatch({ type: 'checkpoints-merged', checkpoints: [result.checkpoint] });
+      } else {
+        const notice = eventsRef.current.onNotice ?? eventsRef.current.onError;
+        notice(result.message ?? 'There was nothing to compress yet.');
+      }
+    } catch (error) {
+      eventsRef.current.onError(`Could not compress the conversation: ${describeError(error)}`);
+    } finally {
+      setCompressing(false);
+    }
+  }, [api, sessionId]);
+
+  // A reply whose turn made the agent compact by itself: fetch the checkpoint the gateway recorded.
+  const fetchedCheckpoints = useRef(new Set<string>());
+  useEffect(() => {
+    const missing = state.messages.filter(
+      (message): message is ExchangeEntry =>
+        message.role === 'agent' &&
+        message.compaction !== undefined &&
+        message.status !== 'running' &&
+        !fetchedCheckpoints.current.has(message.taskId) &&
+        !state.messages.some((other) => other.role === 'system' && other.taskId === message.taskId),
+    );
+    if (missing.length === 0) return;
+    for (const message of missing) fetchedCheckpoints.current.add(message.taskId);
+    api.listMessages(sessionId, { limit: pageSize }).then(
+      (page) =>
+        dispatch({
+          type: 'checkpoints-merged',
+          checkpoints: page.messages.filter(
+            (message): message is CheckpointMessage => message.role === 'system',
+          ),
+        }),
+      () => undefined, // The note on the reply still says it; the card comes with the next load.
+    );
+  }, [api, sessionId, state.messages]);
 
   const running = state.messages.filter(
     (message) => message.role === 'agent' && message.status === 'running',
@@ -225,5 +279,7 @@ export function useConversation(
     retry,
     loadEarlier,
     rate,
+    compressing,
+    compress,
   };
 }
