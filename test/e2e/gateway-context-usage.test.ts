@@ -115,11 +115,9 @@ describe('context usage through the gateway', () => {
     afterRestart.cookie = browser.cookie;
     expect(await usageOf(afterRestart, sessionId)).toEqual(before);
 
-    const compacted = await afterRestart.request(
-      'POST',
-      `/api/v1/sessions/${sessionId}/compact`,
-      { percentage: 0.5 },
-    );
+    const compacted = await afterRestart.request('POST', `/api/v1/sessions/${sessionId}/compact`, {
+      percentage: 0.5,
+    });
     expect(compacted.body).toMatchObject({ status: 'compacted', turnsCompacted: 2 });
     const after = await usageOf(afterRestart, sessionId);
     expect(after).toMatchObject({ source: 'agent', estimated: true, compactions: 1 });
@@ -153,9 +151,14 @@ describe('context usage through the gateway', () => {
     expect(afterPeer).toMatchObject({ source: 'agent', estimated: true, contextWindow: 4096 });
     expect(afterPeer.inputTokens).toBeGreaterThan(own.inputTokens ?? 0);
     // The peer's own context is a different one: what it reported for the delegated turn.
-    const peer = await callAgentManagement<Usage>(researcher.url, 'GET', '/sessions/context-usage', {
-      query: { sessionId, userId: user },
-    });
+    const peer = await callAgentManagement<Usage>(
+      researcher.url,
+      'GET',
+      '/sessions/context-usage',
+      {
+        query: { sessionId, userId: user },
+      },
+    );
     expect(peer.status).toBe(200);
     expect(peer.body.inputTokens).toBe(delegated.usage.inputTokens);
     expect(afterPeer.inputTokens).not.toBe(peer.body.inputTokens);

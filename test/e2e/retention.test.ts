@@ -222,21 +222,23 @@ describe.each(['sqlite', 'postgresql', 'mysql'] as const)(
       });
       expect(recall.body.text.toLowerCase()).toContain('blue');
 
-      // Both processes logged the turn as one JSON line carrying the task and session ids.
-      const logged = (process: MeshProcess, message: string): Record<string, unknown>[] =>
-        process.lines
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>)
-          .filter((entry) => entry.msg === message);
-      expect(logged(gateway, 'reply completed')).toContainEqual(
-        expect.objectContaining({
-          taskId: recall.body.taskId,
-          sessionId: live,
-          agent: 'assistant',
-        }),
+      // Both processes logged the turn as one JSON line carrying the task and session ids (the lines
+      // may follow the reply by a few milliseconds).
+      await gateway.waitForLog(
+        (entry) =>
+          entry.msg === 'reply completed' &&
+          entry.taskId === recall.body.taskId &&
+          entry.sessionId === live &&
+          entry.agent === 'assistant',
+        10_000,
       );
-      expect(logged(agent, 'turn completed')).toContainEqual(
-        expect.objectContaining({ contextId: live, sessionId: live, status: 'completed' }),
+      await agent.waitForLog(
+        (entry) =>
+          entry.msg === 'turn completed' &&
+          entry.contextId === live &&
+          entry.sessionId === live &&
+          typeof entry.taskId === 'string',
+        10_000,
       );
     });
   },

@@ -50,6 +50,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const table = [header, header.map(() => '---'), ...lines]
     .map((cells) => `| ${cells.map(escapeCell).join(' | ')} |`)
     .join('\n');
-  const footnotes = notes.map((note, index) => `[${index + 1}] ${note}`).join('\n');
+  // Blank lines between footnotes, so each stays its own paragraph when the table is pasted into markdown.
+  const footnotes = notes.map((note, index) => `[${index + 1}] ${note}`).join('\n\n');
   return footnotes === '' ? table : `${table}\n\n${footnotes}`;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -262,14 +261,12 @@ async function openStore(config: GatewayConfig, logger: Logger): Promise<Gateway
 }
 
 /**
- * Names this instance in task metadata: host and port, stable across restarts so a restarted instance
- * recognises its own cut-off replies. With port 0 (tests) the port says nothing, so a random suffix
- * keeps two instances on one host apart.
+ * Names this instance in task metadata: host and configured port, stable across restarts so a restarted
+ * instance recognises its own cut-off replies. Instances sharing a host and port setting (port 0) must
+ * set AGENT_MESH_GATEWAY_ID to tell themselves apart.
  */
 function defaultGatewayId(config: GatewayConfig): string {
-  return config.port === 0
-    ? `${hostname()}:${randomUUID().slice(0, 8)}`
-    : `${hostname()}:${config.port}`;
+  return `${hostname()}:${config.port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -118,9 +118,14 @@ export function App(): ReactElement {
   const deleteSession = useCallback(
     (sessionId: string) => {
       api.deleteSession(sessionId).then(
-        () => {
+        (deleted) => {
           list.remove(sessionId);
           if (sessionId === activeSessionId) navigate('/', { replace: true });
+          if (!deleted.agentDeleted) {
+            showToast(
+              `The chat was deleted here, but its agent keeps its copy for now: ${deleted.agentError ?? 'it did not answer.'}`,
+            );
+          }
         },
         (error: unknown) => showToast(`Could not delete the chat: ${describeError(error)}`),
       );
