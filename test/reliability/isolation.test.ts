@@ -14,14 +14,13 @@ import {
 import { writeFigures } from './helpers/figures.js';
 import { countGatewayRows } from './helpers/gateway-database.js';
 import { startReliabilityMesh, type ReliabilityMesh } from './helpers/reliability-mesh.js';
-import { scaled } from './helpers/reliability-mode.js';
 
 // Three users (three cookie jars), ten sessions each with a finished exchange, feedback and a reply
 // still streaming. Every user tries every route and the WebSocket on every other user's sessions and
 // tasks: all of it is a 404 (or TASK_NOT_FOUND on the socket), nothing changes, nothing leaks.
 
 const users = 3;
-const sessionsPerUser = scaled(10, 10);
+const sessionsPerUser = 10;
 // The model streams a word every 300 ms: the 100-word replies stay running during the attack.
 const modelDelayMs = 300;
 

@@ -153,7 +153,7 @@ if (process.argv.includes('--write')) {
   }
   writeFileSync(
     docsFile,
-    `${docs.slice(0, start + startMarker.length)}\n${report}\n${docs.slice(end)}`,
+    `${docs.slice(0, start + startMarker.length)}\n\n${report}\n\n${docs.slice(end)}`,
   );
   process.stdout.write(`updated ${docsFile}\n`);
 }

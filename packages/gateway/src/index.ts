@@ -18,6 +18,17 @@ export type {
   PickReplicaOptions,
   ReplicaStatus,
 } from './agents/agent-registry.js';
+export { AgentManagementClient, managementPathOf } from './agents/agent-management-client.js';
+export type {
+  AgentManagementTimeouts,
+  AgentSessionTarget,
+} from './agents/agent-management-client.js';
+export { CompactionService } from './chat/compaction-service.js';
+export type {
+  CompactOutcome,
+  LastCompactionSummary,
+  SessionContextUsage,
+} from './chat/compaction-service.js';
 export { MemoryGatewayStore } from './store/memory-gateway-store.js';
 export { SqlGatewayStore } from './store/sql-gateway-store.js';
 export { GatewaySessionAdmin } from './store/gateway-session-admin.js';
@@ -27,6 +38,9 @@ export type {
   GatewayTaskExport,
 } from './store/gateway-session-admin.js';
 export type {
+  CompactionNote,
+  CompactionReason,
+  CompactionRecord,
   GatewayStore,
   GatewayPersistence,
   SessionRecord,
