@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from './bench-options.js';
 
 describe('parseBenchArgs', () => {
-  it('runs everything in quick mode by default', () => {
+  it('adds the compaction and scale groups to a full run unless --only chooses', () => {
+    expect(parseBenchArgs(['--full']).groups).toEqual([
+      'session-store',
+      'gateway-turn',
+      'startup',
+      'compaction',
+      'scale',
+    ]);
+    expect(parseBenchArgs(['--only', 'scale']).groups).toEqual(['scale']);
+  });
+
+  it('runs the quick groups by default', () => {
     expect(parseBenchArgs([])).toEqual({
       full: false,
       groups: ['session-store', 'gateway-turn', 'startup'],

@@ -8,19 +8,23 @@ export interface BenchOptions {
   providers: DatabaseProvider[];
 }
 
-const allGroups: BenchGroup[] = ['session-store', 'gateway-turn', 'startup'];
+const allGroups: BenchGroup[] = ['session-store', 'gateway-turn', 'startup', 'compaction', 'scale'];
+/** A quick run leaves out the slow groups (they start several processes or seed long sessions). */
+const quickGroups: BenchGroup[] = ['session-store', 'gateway-turn', 'startup'];
 const allProviders: DatabaseProvider[] = ['sqlite', 'postgresql', 'mysql'];
 
 /** The usage line printed with an argument error. */
 export const benchUsage =
-  'usage: pnpm bench [--full] [--only session-store,gateway-turn,startup] [--providers sqlite,postgresql,mysql]';
+  'usage: pnpm bench [--full] [--only session-store,gateway-turn,startup,compaction,scale] [--providers sqlite,postgresql,mysql]';
 
 /**
- * Parses the bench command line: `--full` (adds 100,000-event sessions and more runs), `--only <groups>`
- * and `--providers <list>` (both comma-separated, default all); an unknown argument throws with the usage.
+ * Parses the bench command line: `--full` (adds 100,000-event sessions, more runs, and the compaction
+ * and scale groups), `--only <groups>` and `--providers <list>` (comma-separated; a quick run measures
+ * session-store, gateway-turn and startup); an unknown argument throws with the usage.
  */
 export function parseBenchArgs(args: readonly string[]): BenchOptions {
-  const options: BenchOptions = { full: false, groups: allGroups, providers: allProviders };
+  const options: BenchOptions = { full: false, groups: quickGroups, providers: allProviders };
+  let groupsChosen = false;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] as string;
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -38,6 +42,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
         break;
       case '--only':
         options.groups = pickList(value(), allGroups, '--only');
+        groupsChosen = true;
         break;
       case '--providers':
         options.providers = pickList(value(), allProviders, '--providers');
@@ -46,6 +51,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
         throw new Error(`Unknown argument "${arg}".\n${benchUsage}`);
     }
   }
+  if (options.full && !groupsChosen) options.groups = allGroups;
   return options;
 }
 

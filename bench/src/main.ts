@@ -11,6 +11,9 @@ import { gatewayTurnSettings, runGatewayTurnBench } from './gateway-turn/run-gat
 import { runSessionStoreBench } from './session-store/run-session-store-bench.js';
 import { sessionStoreSettings } from './session-store/session-store-settings.js';
 import { runStartupBench } from './startup/run-startup-bench.js';
+import { runCompactionBench } from './compaction/index.js';
+import { compactionRows } from './compaction/compaction-rows.js';
+import { runScaleBench } from './scale/run-scale-bench.js';
 
 const resultsFolder = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -37,6 +40,15 @@ async function main(): Promise<void> {
   }
   if (options.groups.includes('startup')) {
     rows.push(...(await runStartupBench(options.full ? 5 : 3, log)));
+  }
+  if (options.groups.includes('compaction')) {
+    const providers = options.providers.filter((provider) => provider !== 'mysql');
+    rows.push(
+      ...compactionRows(await runCompactionBench({ providers, runs: options.full ? 5 : 3, log })),
+    );
+  }
+  if (options.groups.includes('scale')) {
+    rows.push(...(await runScaleBench({ full: options.full, log })));
   }
   machine.loadAverage.end = readLoadAverage();
   const file = writeResults(resultsFolder, {

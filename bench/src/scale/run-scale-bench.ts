@@ -22,7 +22,7 @@ export interface ScaleBenchOptions {
   kills?: number;
 }
 
-const group = 'gateway-turn' as const;
+const group = 'scale' as const;
 
 /**
  * The scale-out benchmark: sustained turns per second through 2 gateways and 2 replicas of one agent
