@@ -121,6 +121,13 @@ describe('checkConfigFiles', () => {
     ]);
   });
 
+  it('checks a file that includes itself instead of skipping it as a fragment', () => {
+    mkdirSync(at('self'), { recursive: true });
+    writeFileSync(at('self/agent.yaml'), agent('self', '  description: !include agent.yaml\n'));
+    const scan = scanConfigPaths([at('self/agent.yaml')]);
+    expect(scan).toMatchObject({ files: [at('self/agent.yaml')], fragments: [] });
+  });
+
   it('reports a set that holds only fragments', () => {
     const result = checkConfigFiles([at('set/anchors.yaml')]);
     expect(result.files).toEqual([]);
