@@ -71,7 +71,9 @@ describe('the agent process', () => {
     const second = startMeshProcess(['agent', '--config', config]);
     const exit = await second.exited;
     expect(exit.code).not.toBe(0);
-    expect(second.output()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    expect(second.output()).toContain(
+      `${config}:3:9 agent.port ${port} is already in use on 127.0.0.1`,
+    );
     expect((await fetch(`${agent.url}/healthz`)).status).toBe(200);
   });
 
