@@ -76,7 +76,7 @@ describe.concurrent('agent-mesh migrate (built CLI)', () => {
     const url = withDatabase(testMysqlAdminUrl, name).replace(/^mysql:/, 'mysql+pymysql:');
     expect(url).toBe(`mysql+pymysql://root@127.0.0.1:3306/${name}`);
     const result = await runMigrate(['--url', url, '--schema', 'agent']);
-    expect(result.stdout).toMatch(/^Applied 1 migration to the agent database/);
+    expect(result.stdout).toMatch(/^Applied 2 migrations to the agent database/);
     expect(result.status).toBe(0);
   });
 
@@ -87,7 +87,7 @@ describe.concurrent('agent-mesh migrate (built CLI)', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
-      /^Applied 1 migration to the agent database \(sqlite:\/\/\/data\/agent-assistant\.db\)/,
+      /^Applied 2 migrations to the agent database \(sqlite:\/\/\/data\/agent-assistant\.db\)/,
     );
     expect(result.status).toBe(0);
     expect(existsSync(join(tempDir.path, 'data', 'agent-assistant.db'))).toBe(true);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +15,11 @@ const script = fileURLToPath(
   new URL('../fixtures/scripts/migrate-when-released.mjs', import.meta.url),
 );
 const processCount = 8;
+/** The agent migrations the repository ships for a provider. */
+const shippedAgentMigrations = (provider: string): string[] =>
+  readdirSync(fileURLToPath(new URL(`../../prisma/migrations/agent/${provider}/`, import.meta.url)))
+    .filter((name) => !name.endsWith('.toml'))
+    .sort();
 
 interface Outcome {
   code: number | null;
@@ -66,8 +72,9 @@ describe.each(testDatabaseProviders)(
       const outcomes = await Promise.all(processes.map((process) => process.done));
 
       for (const outcome of outcomes) expect(outcome, outcome.output).toMatchObject({ code: 0 });
+      const shipped = shippedAgentMigrations(provider);
       const appliedBy = outcomes.filter((outcome) =>
-        outcome.output.includes('Applied 1 migration'),
+        outcome.output.includes(`Applied ${shipped.length} migration`),
       );
       const upToDate = outcomes.filter((outcome) => outcome.output.includes('is up to date'));
       expect(appliedBy).toHaveLength(1);
@@ -78,8 +85,8 @@ describe.each(testDatabaseProviders)(
         const rows = await opened.client.$queryRawUnsafe<
           Array<{ migration_name: string; finished: unknown }>
         >('SELECT migration_name, finished_at AS finished FROM _prisma_migrations');
-        expect(rows).toHaveLength(1);
-        expect(rows[0]?.finished).not.toBeNull();
+        expect(rows.map((row) => row.migration_name).sort()).toEqual(shipped);
+        for (const row of rows) expect(row.finished).not.toBeNull();
         // The tables exist and work.
         expect(await opened.client.agentSession.count()).toBe(0);
       } finally {

@@ -407,6 +407,44 @@ export function describeSessionServiceContract(
       expect(session?.state).toEqual(expectedState);
     });
 
+    it('stores 30 concurrent appends without app: or user: state exactly once, gap-free', async () => {
+      // Implementations may store these more cheaply than appends that touch app: or user: rows.
+      const key = newKey();
+      await service.createSession(key, { base: true });
+      const services = [
+        service,
+        ...(await Promise.all([1, 2, 3].map(() => harness.openService()))),
+      ];
+      // Every service reads the session first, so each starts from a version the others make stale.
+      await Promise.all(services.map((each) => each.getSession(key)));
+      const appended = await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          services[index % services.length]!.appendEvent(
+            key,
+            reply(`writer ${index}`, {
+              invocationId: `inv-${index}`,
+              ...(index % 2 === 0 ? { actions: { stateDelta: { [`k${index}`]: index } } } : {}),
+            }),
+          ),
+        ),
+      );
+      expect(appended.map((event) => event.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, index) => index + 1),
+      );
+      const stored = await allEvents(key);
+      expect(stored.map((event) => event.seq)).toEqual(
+        Array.from({ length: 30 }, (_, index) => index + 1),
+      );
+      for (const event of appended) {
+        expect(stored[event.seq - 1]?.invocationId).toBe(event.invocationId);
+      }
+      const session = await service.getSession(key);
+      expect(session?.lastSeq).toBe(30);
+      const expectedState: Record<string, unknown> = { base: true };
+      for (let index = 0; index < 30; index += 2) expectedState[`k${index}`] = index;
+      expect(session?.state).toEqual(expectedState);
+    });
+
     it('keeps every app: and user: delta written concurrently from different sessions', async () => {
       const appName = `agent-${randomUUID().slice(0, 8)}`;
       const keys = Array.from({ length: 5 }, (_, index) =>

@@ -36,8 +36,12 @@ async function appendLoop(): Promise<void> {
       invocationId: `${worker}-${index}`,
       author: 'assistant',
       content: { role: 'assistant', parts: [{ type: 'text', text: `${worker} ${index}` }] },
+      // Odd events also change user: state, so both ways of appending race across the processes.
       actions: {
-        stateDelta: { [`${worker}-${index}`]: index, [`user:${worker}-${index}`]: index },
+        stateDelta: {
+          [`${worker}-${index}`]: index,
+          ...(index % 2 === 1 ? { [`user:${worker}-${index}`]: index } : {}),
+        },
       },
     });
     seqs.push(event.seq);

@@ -37,6 +37,9 @@ import { classifySqlError } from './sql-errors.js';
 /** What runs SQL: the client itself or the client of an interactive transaction. */
 type Runner = Pick<AgentPrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
+/** A statement of a batch transaction: Prisma's lazy promise, run when the batch runs. */
+type BatchStatement = ReturnType<AgentPrismaClient['$executeRawUnsafe']>;
+
 /** How often an append that keeps losing races is retried before it fails with CONFLICT. */
 const maxAppendAttempts = 50;
 
@@ -118,8 +121,9 @@ const sqliteMutexes = new Map<string, AsyncMutex>();
  * the agent schema. Appends are optimistic: each takes `last_seq + 1` under a compare-and-set of the
  * session row, in one transaction with the event insert and the state delta; a writer that lost the race
  * re-reads (with a row lock) and retries, so nothing is lost or overwritten. On PostgreSQL an append
- * without a state delta is one statement. A turn load reads the session, its newest summary and only the
- * events after the summarised range: two indexed queries, however long the history.
+ * without a state delta is one statement; elsewhere an append without app:/user: state is two statements
+ * in one batch transaction. A turn load reads the session, its newest summary and only the events after
+ * the summarised range: two indexed queries, however long the history.
  */
 export class SqlSessionService implements SessionService {
   readonly kind = 'sql' as const;
@@ -188,7 +192,9 @@ export class SqlSessionService implements SessionService {
         const appended =
           this.dialect.provider === 'postgresql' && prepared.delta === null
             ? await this.appendInOneStatement(key, prepared)
-            : await this.appendInTransaction(key, prepared, attempt);
+            : attempt === 0 && this.dialect.provider !== 'postgresql' && !hasScopedDelta(prepared)
+              ? await this.appendInBatch(key, prepared)
+              : await this.appendInTransaction(key, prepared, attempt);
         if (appended !== null) {
           this.options.observer?.onEventAppended?.(key, appended);
           return appended;
@@ -221,7 +227,7 @@ export class SqlSessionService implements SessionService {
 
   async loadForTurn(key: SessionKey): Promise<TurnContext | null> {
     checkSessionKey(key);
-    return this.read(async (runner) => {
+    return this.readConsistent(async (runner) => {
       const rows = await this.query<SessionRow & Prefixed<EventRow>>(
         runner,
         this.selectSession(key, true),
@@ -257,23 +263,22 @@ export class SqlSessionService implements SessionService {
     const limit = checkLimit(options.limit);
     const afterSeq = checkAfterSeq(options.afterSeq);
     const { dialect: d } = this;
-    const columns = eventColumnNames.map((name) => `e.${d.id(name)}`).join(', ');
-    // One query: the session's last_seq, plus (left-joined) the page; no row means no session.
-    const rows = await this.read((runner) =>
-      this.query<{ last_seq: number } & NullableRow<EventRow>>(
-        runner,
-        d.sql`SELECT s.last_seq, ${raw(columns)} FROM sessions s LEFT JOIN events e ON e.session_pk = s.pk AND e.seq > ${afterSeq} WHERE s.app_name = ${key.appName} AND s.user_id = ${key.userId} AND s.id = ${key.sessionId} ORDER BY e.seq LIMIT ${raw(String(limit))}`,
-      ),
-    );
-    const first = rows[0];
-    if (first === undefined) throw sessionNotFound(key);
-    const events = rows
-      .filter((row): row is { last_seq: number } & EventRow => row.seq !== null)
-      .map((row) => toSessionEvent(eventFromRow(row)));
-    const last = events.at(-1);
+    // The page straight off the (session_pk, seq) primary key, one row more than asked to tell whether
+    // another page follows (the log has no gaps); a join with sessions would hide that order from the
+    // planner, which then reads and sorts the whole rest of the history for every page.
+    const page = d.sql`SELECT ${raw(this.eventColumns)} FROM events WHERE session_pk = (SELECT pk FROM sessions WHERE app_name = ${key.appName} AND user_id = ${key.userId} AND id = ${key.sessionId}) AND seq > ${afterSeq} ORDER BY seq LIMIT ${raw(String(limit + 1))}`;
+    const rows = await this.read(async (runner) => {
+      const found = await this.query<EventRow>(runner, page);
+      // No row: an empty page of an existing session, or no session at all.
+      if (found.length === 0 && !(await this.sessionExists(runner, key))) {
+        throw sessionNotFound(key);
+      }
+      return found;
+    });
+    const events = rows.slice(0, limit).map((row) => toSessionEvent(eventFromRow(row)));
     return {
       events,
-      nextAfterSeq: last !== undefined && last.seq < Number(first.last_seq) ? last.seq : null,
+      nextAfterSeq: rows.length > limit ? (events.at(-1)?.seq ?? null) : null,
     };
   }
 
@@ -346,8 +351,9 @@ export class SqlSessionService implements SessionService {
     const insert = d.sql`INSERT INTO sessions (app_name, user_id, id, state, last_seq, created_at, updated_at) VALUES (${key.appName}, ${key.userId}, ${key.sessionId}, ${JSON.stringify(scoped.session)}, 0, ${now}, ${now})`;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        if (!hasKeys(scoped.app) && !hasKeys(scoped.user) && this.sqliteMutex === null) {
-          await this.execute(this.client, insert);
+        if (!hasKeys(scoped.app) && !hasKeys(scoped.user)) {
+          if (this.sqliteMutex === null) await this.execute(this.client, insert);
+          else await this.writeBatch((client) => [this.executeLater(client, insert)]);
         } else {
           await this.write(async (tx) => {
             await this.mergeScopedState(tx, key, scoped.app, scoped.user, now);
@@ -408,6 +414,48 @@ export class SqlSessionService implements SessionService {
     }
     checkCompactionRange(prepared.compaction, version.lastSeq + 1);
     return null;
+  }
+
+  /**
+   * SQLite and MySQL/MariaDB, no app: or user: state: compare-and-set the session row from the remembered
+   * (or freshly read) last_seq and insert the event, as two statements of one batch transaction — the
+   * same writes as appendInTransaction without the cost of an interactive transaction. The insert reads
+   * `seq` back from the row the update just moved, so when the update lost the race (0 rows) the insert
+   * writes nothing either (or collides with the winner's event and the batch rolls back). Returns null
+   * when it lost: the next attempt goes through appendInTransaction, which reads under a lock.
+   */
+  private async appendInBatch(
+    key: SessionKey,
+    prepared: PreparedEvent,
+  ): Promise<AppendedEvent | null> {
+    const { dialect: d } = this;
+    let version = this.versions.get(cacheKey(key));
+    if (version === undefined || !compactionFits(prepared, version)) {
+      version = (await this.read((runner) => this.readVersion(runner, key, false))) ?? undefined;
+      if (version === undefined) throw sessionNotFound(key);
+    }
+    const { pk, lastSeq } = version;
+    const seq = lastSeq + 1;
+    checkCompactionRange(prepared.compaction, seq);
+    const sessionDelta = prepared.delta?.session;
+    const state = hasKeys(sessionDelta)
+      ? JSON.stringify({ ...(JSON.parse(version.state) as SessionState), ...sessionDelta })
+      : version.state;
+    const setState = hasKeys(sessionDelta) ? d.sql`, state = ${state}` : emptySql;
+    const setCompaction =
+      prepared.compaction === null ? emptySql : d.sql`, compaction_seq = ${seq}`;
+    const update = d.sql`UPDATE sessions SET last_seq = ${seq}, updated_at = ${new Date()}${setState}${setCompaction} WHERE pk = ${pk} AND last_seq = ${lastSeq}`;
+    const insert = d.sql`INSERT INTO events (session_pk, ${raw(this.eventColumns)}) SELECT pk, last_seq, ${prepared.id}, ${prepared.invocationId}, ${prepared.author}, ${prepared.messageId}, ${prepared.content}, ${prepared.actions}, ${prepared.usage}, ${prepared.timestamp} FROM sessions WHERE pk = ${pk} AND last_seq = ${seq}`;
+    const [updated, inserted] = await this.writeBatch((client) => [
+      this.executeLater(client, update),
+      this.executeLater(client, insert),
+    ]);
+    if (updated !== 1 || inserted !== 1) {
+      this.versions.delete(cacheKey(key));
+      return null;
+    }
+    this.remember(key, { pk, lastSeq: seq, state });
+    return appendedEvent(prepared, seq);
   }
 
   /**
@@ -508,6 +556,15 @@ export class SqlSessionService implements SessionService {
       : { pk: Number(row.pk), lastSeq: Number(row.last_seq), state: row.state };
   }
 
+  private async sessionExists(runner: Runner, key: SessionKey): Promise<boolean> {
+    const { dialect: d } = this;
+    const rows = await this.query<{ found: number }>(
+      runner,
+      d.sql`SELECT 1 AS found FROM sessions WHERE app_name = ${key.appName} AND user_id = ${key.userId} AND id = ${key.sessionId}`,
+    );
+    return rows.length > 0;
+  }
+
   private async findByMessageId(key: SessionKey, messageId: string): Promise<SessionEvent | null> {
     const { dialect: d } = this;
     const columns = eventColumnNames.map((name) => `e.${d.id(name)}`).join(', ');
@@ -563,8 +620,19 @@ export class SqlSessionService implements SessionService {
     }
   }
 
-  /** Runs reads: on SQLite inside a transaction under the file's mutex (one connection, no interleaving). */
+  /**
+   * Runs reads of one statement (or a statement and its follow-up check) on the client; on SQLite under
+   * the file's mutex, so they never run between the statements of this service's own transactions on
+   * the one shared connection. No transaction: on SQLite every transaction begins IMMEDIATE (it takes
+   * the write lock), and one statement reads a consistent snapshot on its own.
+   */
   private read<T>(work: (runner: Runner) => Promise<T>): Promise<T> {
+    if (this.sqliteMutex === null) return work(this.client);
+    return this.sqliteMutex.run(() => work(this.client));
+  }
+
+  /** Runs reads that must see one snapshot: on SQLite in one transaction under the file's mutex. */
+  private readConsistent<T>(work: (runner: Runner) => Promise<T>): Promise<T> {
     if (this.sqliteMutex === null) return work(this.client);
     return this.write(work);
   }
@@ -572,6 +640,19 @@ export class SqlSessionService implements SessionService {
   /** Runs work in one transaction; on SQLite also under the file's mutex. */
   private write<T>(work: (tx: Runner) => Promise<T>): Promise<T> {
     const run = (): Promise<T> => this.client.$transaction((tx) => work(tx), transactionOptions);
+    return this.sqliteMutex === null ? run() : this.sqliteMutex.run(run);
+  }
+
+  /**
+   * Runs statements that need no reads in between as one batch transaction (on SQLite under the file's
+   * mutex): all or nothing, like `write`, at about the cost of the statements alone. A transaction even
+   * for one statement: on SQLite, a statement outside one would join whatever transaction another part
+   * of the process has open on the shared connection, and commit or roll back with it.
+   */
+  private writeBatch(
+    statements: (client: AgentPrismaClient) => BatchStatement[],
+  ): Promise<number[]> {
+    const run = (): Promise<number[]> => this.client.$transaction(statements(this.client));
     return this.sqliteMutex === null ? run() : this.sqliteMutex.run(run);
   }
 
@@ -584,10 +665,15 @@ export class SqlSessionService implements SessionService {
     const { text, values } = this.dialect.render(statement);
     return runner.$executeRawUnsafe(text, ...values);
   }
+
+  /** A statement for a batch transaction: Prisma runs it only when the batch does. */
+  private executeLater(client: AgentPrismaClient, statement: Sql): BatchStatement {
+    const { text, values } = this.dialect.render(statement);
+    return client.$executeRawUnsafe(text, ...values);
+  }
 }
 
 type Prefixed<T> = { [K in keyof T as `c_${string & K}`]: T[K] | null };
-type NullableRow<T> = { [K in keyof T]: T[K] | null };
 
 function unprefix(row: Prefixed<EventRow>): EventRow {
   return {
@@ -629,8 +715,14 @@ function appendedEvent(prepared: PreparedEvent, seq: number): AppendedEvent {
     usage: prepared.usage,
     timestamp: prepared.timestamp,
   });
-  // The caller sees its temp: keys for the rest of the invocation; storage never does.
-  return { ...stored, actions: structuredClone(prepared.returnedActions), deduplicated: false };
+  // The caller sees its temp: keys for the rest of the invocation; storage never does. The actions are
+  // already the caller's own copy (prepareEvent made it, and nothing here keeps it).
+  return { ...stored, actions: prepared.returnedActions, deduplicated: false };
+}
+
+/** Tells whether an event changes app: or user: state (read-modify-write of other rows: a transaction). */
+function hasScopedDelta(prepared: PreparedEvent): boolean {
+  return hasKeys(prepared.delta?.app) || hasKeys(prepared.delta?.user);
 }
 
 /** A remembered version is only worth trying if the compaction it carries could fit after it. */

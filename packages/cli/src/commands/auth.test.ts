@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parsePasswordHash, verifyPassword } from '@agent-mesh/gateway';
-import { runHashPassword } from './auth.js';
+import { parsePasswordHash, passwordHashFormat, verifyPassword } from '@agent-mesh/gateway';
+import { registerAuthCommand, runHashPassword } from './auth.js';
 
 function collect(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -11,6 +12,15 @@ function collect(): { stream: PassThrough; text: () => string } {
 }
 
 describe('agent-mesh auth hash-password', () => {
+  it("names the gateway's hash format in its help", () => {
+    const program = new Command('agent-mesh');
+    registerAuthCommand(program);
+    const hashCommand = program.commands
+      .find((command) => command.name() === 'auth')
+      ?.commands.find((command) => command.name() === 'hash-password');
+    expect(hashCommand?.description()).toContain(`(${passwordHashFormat})`);
+  });
+
   it('hashes a piped password without its trailing newline and prints only the hash', async () => {
     const input = new PassThrough();
     const output = collect();

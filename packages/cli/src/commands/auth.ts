@@ -1,7 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { hashPassword, passwordHashFormat } from '@agent-mesh/gateway';
 import { MeshError } from '@agent-mesh/shared';
+
+/**
+ * The gateway's password hash format, for the help text. Written out rather than imported so that
+ * registering the command does not load the gateway; auth.test.ts checks it matches the gateway's.
+ */
+const hashFormat = 'scrypt$N$r$p$salt$hash';
 
 /** Where `auth hash-password` reads and writes; a terminal gets a hidden prompt asked twice. */
 export interface HashPasswordIo {
@@ -39,6 +44,8 @@ export async function runHashPassword(io: HashPasswordIo): Promise<string> {
       'The input has more than one line; pipe in only the password (one trailing newline is allowed).',
     );
   }
+  // Loaded on use: the gateway package is heavy, and only this command of the CLI needs it here.
+  const { hashPassword } = await import('@agent-mesh/gateway');
   const hash = await hashPassword(password);
   io.output.write(`${hash}\n`);
   return hash;
@@ -52,7 +59,7 @@ export function registerAuthCommand(program: Command): void {
   auth
     .command('hash-password')
     .description(
-      `Read a password (hidden prompt, or stdin when piped) and print its scrypt hash (${passwordHashFormat}) for gateway.auth.users[].password_hash.`,
+      `Read a password (hidden prompt, or stdin when piped) and print its scrypt hash (${hashFormat}) for gateway.auth.users[].password_hash.`,
     )
     .action(async () => {
       await runHashPassword({

@@ -2,15 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { Role, TaskState, type Part, type SendMessageRequest } from '@a2a-js/sdk';
-import {
-  ClientFactory,
-  ClientFactoryOptions,
-  DefaultAgentCardResolver,
-  JsonRpcTransportFactory,
-  RestTransportFactory,
-  type Client,
-} from '@a2a-js/sdk/client';
+// Types only: the A2A SDK is loaded when a chat starts, so registering the command costs nothing.
+import type { Part, SendMessageRequest, TaskState } from '@a2a-js/sdk';
+import type { Client } from '@a2a-js/sdk/client';
 import { MeshError } from '@agent-mesh/shared';
 
 /** Options of `agent-mesh chat`. */
@@ -44,7 +38,14 @@ function textOf(parts: readonly Part[] | undefined): string {
     .join('');
 }
 
-function createClient(url: string, token: string | undefined): Promise<Client> {
+async function createClient(url: string, token: string | undefined): Promise<Client> {
+  const {
+    ClientFactory,
+    ClientFactoryOptions,
+    DefaultAgentCardResolver,
+    JsonRpcTransportFactory,
+    RestTransportFactory,
+  } = await import('@a2a-js/sdk/client');
   const fetchImpl: typeof fetch = (input, init) => {
     const headers = new Headers(init?.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
@@ -70,13 +71,14 @@ async function sendOne(
   sessionId: string,
   signal: AbortSignal,
 ): Promise<boolean> {
+  const sdk = await import('@a2a-js/sdk');
   const request: SendMessageRequest = {
     tenant: '',
     message: {
       messageId: randomUUID(),
       contextId: sessionId,
       taskId: '',
-      role: Role.ROLE_USER,
+      role: sdk.Role.ROLE_USER,
       parts: [
         {
           content: { $case: 'text', value: text },
@@ -123,7 +125,7 @@ async function sendOne(
       }
       case 'message':
         write(textOf(payload.value.parts));
-        state = TaskState.TASK_STATE_COMPLETED;
+        state = sdk.TaskState.TASK_STATE_COMPLETED;
         break;
       case 'task':
         state = payload.value.status?.state;
@@ -131,8 +133,8 @@ async function sendOne(
     }
   }
   if (printed !== '') options.output.write('\n');
-  if (state === TaskState.TASK_STATE_COMPLETED) return true;
-  const what = state === TaskState.TASK_STATE_CANCELED ? 'canceled' : 'failed';
+  if (state === sdk.TaskState.TASK_STATE_COMPLETED) return true;
+  const what = state === sdk.TaskState.TASK_STATE_CANCELED ? 'canceled' : 'failed';
   options.errorOutput.write(`agent-mesh: the reply ${what}${problem ? `: ${problem}` : ''}\n`);
   return false;
 }

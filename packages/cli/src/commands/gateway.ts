@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runGatewayProcess } from '@agent-mesh/gateway';
 
 /** Options of `agent-mesh gateway`. */
 export interface GatewayCommandOptions {
@@ -15,6 +14,9 @@ export function registerGatewayCommand(program: Command): void {
     )
     .requiredOption('-c, --config <file>', 'gateway YAML file (with a top-level gateway: section)')
     .action(async (options: GatewayCommandOptions) => {
+      // Loaded on use: the gateway (Express, Prisma, the A2A client) is heavy, and every other command —
+      // each agent process of `agent-mesh start` too — needs none of it.
+      const { runGatewayProcess } = await import('@agent-mesh/gateway');
       await runGatewayProcess(options.config);
     });
 }

@@ -27,14 +27,26 @@ log('child listening on http://127.0.0.1:1', { url: 'http://127.0.0.1:1' });
 setInterval(() => {}, 1000);
 `;
 
-// Stands in for the agent-mesh CLI: `<entry> agent|gateway --config <file>`.
+// Stands in for the agent-mesh CLI: `<entry> agent|gateway --config <file>`. Agents take 300 ms to
+// listen (the one named silent never does); the gateway listens at once on a real port and logs each
+// /readyz request it answers.
 const cliScript = `
 const [kind, , file] = process.argv.slice(2);
 const name = require('node:path').basename(file, '.yaml');
-const delay = kind === 'agent' ? 150 : 0;
-setTimeout(() => {
-  console.log(JSON.stringify({ pid: process.pid, t: Date.now(), url: 'http://127.0.0.1/' + name, msg: kind + ' listening on ' + name }));
-}, delay);
+const log = (fields) => console.log(JSON.stringify({ pid: process.pid, t: Date.now(), ...fields }));
+log({ msg: kind + ' started' });
+if (kind === 'gateway') {
+  const server = require('node:http').createServer((request, response) => {
+    log({ msg: 'readyz asked', path: request.url });
+    response.end('ready');
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const url = 'http://127.0.0.1:' + server.address().port;
+    log({ url, msg: 'gateway listening on ' + url });
+  });
+} else if (name !== 'silent') {
+  setTimeout(() => log({ url: 'http://127.0.0.1/' + name, msg: kind + ' listening on ' + name }), 300);
+}
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => {}, 1000);
 `;
@@ -133,7 +145,7 @@ describe('Supervisor', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('starts agents before the gateway, prefixes every line with the process name and stops all', async () => {
+  it('starts the gateway with the agents and announces it once they listen, after asking its /readyz', async () => {
     const files: LoadedConfigFile[] = [
       { kind: 'gateway', file: join(folder, 'gateway.yaml'), config: {} as GatewayConfig },
       { kind: 'agent', file: join(folder, 'alpha.yaml'), config: { name: 'alpha' } as AgentConfig },
@@ -151,17 +163,64 @@ describe('Supervisor', () => {
       'gateway',
     ]);
     await supervisor.start();
-    await supervisor.children[2]!.process.ready;
-    expect(lines).toContain('agent-mesh | gateway ready at http://127.0.0.1/gateway');
-    const times = (name: string): number => {
-      const line = lines.find((item) => item.startsWith(`${name.padEnd(10)} | {`));
-      return (JSON.parse(line!.slice(13)) as { t: number }).t;
-    };
-    expect(times('gateway')).toBeGreaterThan(Math.max(times('alpha'), times('beta')));
+    const gatewayUrl = await supervisor.children[2]!.process.ready;
+    const deadline = Date.now() + 10_000;
+    const announcement = `agent-mesh | gateway ready at ${gatewayUrl}`;
+    while (!lines.includes(announcement) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const indexOf = (name: string, message: string): number =>
+      lines.findIndex(
+        (line) => line.startsWith(`${name.padEnd(10)} | {`) && line.includes(message),
+      );
+    const timeOf = (name: string, message: string): number =>
+      (JSON.parse(lines[indexOf(name, message)]!.slice(13)) as { t: number }).t;
+    // Started together: the gateway was up before the (slower) agents listened.
+    expect(timeOf('gateway', 'gateway listening')).toBeLessThan(
+      Math.min(timeOf('alpha', 'listening'), timeOf('beta', 'listening')),
+    );
+    // Announced only after both agents listen and the gateway was asked for /readyz.
+    const announced = lines.indexOf(announcement);
+    expect(announced).toBeGreaterThan(indexOf('alpha', 'listening'));
+    expect(announced).toBeGreaterThan(indexOf('beta', 'listening'));
+    expect(timeOf('gateway', 'readyz asked')).toBeGreaterThanOrEqual(
+      Math.max(timeOf('alpha', 'listening'), timeOf('beta', 'listening')),
+    );
+    expect(indexOf('gateway', 'readyz asked')).toBeLessThan(announced);
     const pids = supervisor.children.map((child) => child.process.pid);
     expect(pids.every((pid) => typeof pid === 'number')).toBe(true);
     await supervisor.stop();
     expect(supervisor.children.every((child) => !child.process.isRunning)).toBe(true);
+  });
+
+  it('announces the gateway after the ready timeout when an agent never listens', async () => {
+    const lines: string[] = [];
+    const supervisor = new Supervisor({
+      files: [
+        {
+          kind: 'agent',
+          file: join(folder, 'silent.yaml'),
+          config: { name: 'silent' } as AgentConfig,
+        },
+        { kind: 'gateway', file: join(folder, 'gateway.yaml'), config: {} as GatewayConfig },
+      ],
+      cliEntry: entry,
+      writeLine: (line) => lines.push(line),
+      readyTimeoutMs: 200,
+    });
+    await supervisor.start();
+    const gatewayUrl = await supervisor.children[1]!.process.ready;
+    const announcement = `agent-mesh | gateway ready at ${gatewayUrl}`;
+    const deadline = Date.now() + 10_000;
+    while (!lines.includes(announcement) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const timeoutNote = lines.findIndex((line) =>
+      line.includes('not every agent listens after 200 ms'),
+    );
+    expect(timeoutNote).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf(announcement)).toBeGreaterThan(timeoutNote);
+    await supervisor.stop();
   });
 
   it('reads the URL only from "listening on" log lines', () => {

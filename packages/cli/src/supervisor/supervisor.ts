@@ -3,13 +3,13 @@ import { SupervisedProcess, type BackoffOptions, type ProcessSpec } from './supe
 
 /** Options of a mesh supervisor. */
 export interface SupervisorOptions {
-  /** The loaded config files: agents are started first, then gateways. */
+  /** The loaded config files: agents and gateways, all started at once. */
   files: readonly LoadedConfigFile[];
   /** The `agent-mesh` CLI entry the children run (`node <cliEntry> agent --config <file>`). */
   cliEntry: string;
   /** Where prefixed child output and supervisor notes go (one call per line, without newline). */
   writeLine(line: string): void;
-  /** How long to wait for the agents before starting the gateway anyway (default 60 s). */
+  /** How long to wait for the agents before announcing a ready gateway anyway (default 60 s). */
   readyTimeoutMs?: number;
   stopTimeoutMs?: number;
   backoff?: Partial<BackoffOptions>;
@@ -25,9 +25,11 @@ export interface MeshChild {
 }
 
 /**
- * Runs an agent mesh as separate child processes: every agent (`agent-mesh agent --config`) first, then
- * every gateway once the agents listen; prefixes each output line with the child's name, prints the
- * gateway URL when it is ready, restarts crashed children with backoff, and stops them all on `stop()`.
+ * Runs an agent mesh as separate child processes, every agent (`agent-mesh agent --config`) and every
+ * gateway at once — a gateway treats an agent that does not answer yet as unavailable, never as fatal —
+ * and prints the gateway URL once the gateway and the agents listen, so the first chat works; prefixes
+ * each output line with the child's name, restarts crashed children with backoff, and stops them all
+ * on `stop()`.
  */
 export class Supervisor {
   readonly children: MeshChild[];
@@ -40,6 +42,8 @@ export class Supervisor {
   private allGaveUp!: () => void;
   /** Resolves when every child was given up on (none will run again). */
   readonly exhausted: Promise<void>;
+  /** Settles once every agent listens, was given up on, or the ready timeout passed. */
+  private agentsSettled: Promise<void> | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     this.exhausted = new Promise((resolve) => (this.allGaveUp = resolve));
@@ -63,7 +67,7 @@ export class Supervisor {
         onOutput: (line) => this.write(name, line),
         onNote: (note) => this.note(note),
         ...(file.kind === 'gateway'
-          ? { onReady: (url: string) => this.note(`gateway ready at ${url}`) }
+          ? { onReady: (url: string) => void this.announceGateway(url) }
           : { onReady: (url: string) => this.note(`agent "${name}" listening at ${url}`) }),
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
@@ -75,30 +79,51 @@ export class Supervisor {
     });
   }
 
-  /** Starts the agents, waits until they listen (or the timeout), then starts the gateways. */
-  async start(): Promise<void> {
+  /**
+   * Starts every child at once: the agents and the gateways load, migrate and listen in parallel, so
+   * start-up takes as long as the slowest process rather than an agent and a gateway in a row.
+   */
+  start(): Promise<void> {
     const agents = this.children.filter((child) => child.kind === 'agent');
-    for (const agent of agents) agent.process.start();
-    if (agents.length > 0) {
-      const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      });
-      const outcome = await Promise.race([
-        Promise.allSettled(agents.map((agent) => agent.process.ready)),
-        timedOut,
-        this.stopRequested,
-      ]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
-        this.note(
-          `not every agent listens after ${timeoutMs} ms; starting the gateway anyway (it shows them as unavailable)`,
-        );
-      }
+    this.agentsSettled = this.waitForAgents(agents);
+    for (const child of this.children) child.process.start();
+    return Promise.resolve();
+  }
+
+  private async waitForAgents(agents: readonly MeshChild[]): Promise<void> {
+    if (agents.length === 0) return;
+    const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([
+      Promise.allSettled(agents.map((agent) => agent.process.ready)),
+      timedOut,
+      this.stopRequested,
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.note(
+        `not every agent listens after ${timeoutMs} ms; the gateway shows those as unavailable until they answer`,
+      );
     }
+  }
+
+  /**
+   * Prints the gateway URL once the agents listen too. Before that, one request to the gateway's
+   * /readyz — which fetches every agent card again — makes it see the agents now instead of at its
+   * next periodic probe, so the agent picker offers them from the first page load.
+   */
+  private async announceGateway(url: string): Promise<void> {
+    await this.agentsSettled;
     if (this.stopped) return;
-    for (const child of this.children) if (child.kind === 'gateway') child.process.start();
+    await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(readyProbeTimeoutMs) }).then(
+      (response) => response.body?.cancel(),
+      () => undefined, // only a hint: the gateway refreshes the cards by itself as well
+    );
+    if (this.stopped) return;
+    this.note(`gateway ready at ${url}`);
   }
 
   /** Stops every child: SIGTERM, then SIGKILL after the grace period. */
@@ -123,6 +148,9 @@ export class Supervisor {
     this.options.writeLine(`${name.padEnd(this.width)} | ${line}`);
   }
 }
+
+/** How long the supervisor waits for the gateway's /readyz before announcing it anyway. */
+const readyProbeTimeoutMs = 5_000;
 
 /** Names for log prefixes: the agent's name, `gateway` (numbered when there are several). */
 function uniqueNames(files: readonly LoadedConfigFile[]): string[] {
