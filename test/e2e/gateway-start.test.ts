@@ -56,7 +56,7 @@ describe('agent-mesh start on a copy of config/', () => {
     const readyLine = await mesh.waitForLine((line) => line.includes('gateway ready at'), 60_000);
     const url = /gateway ready at (\S+)/.exec(readyLine)?.[1];
     expect(url).toBe(`http://127.0.0.1:${gatewayPort}`);
-    // Agents come first: both listened before the gateway was started.
+    // Started together, but the gateway is announced only once both agents listen: the first chat works.
     const order = [
       'agent "assistant" listening',
       'agent "researcher" listening',

@@ -1,6 +1,7 @@
 import { Task, TaskState, type ListTasksRequest, type ListTasksResponse } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import type { AgentPrismaClient, Logger } from '@agent-mesh/shared';
+import { copyTask } from './copy-task.js';
 
 const terminalStates = new Set<TaskState>([
   TaskState.TASK_STATE_COMPLETED,
@@ -59,7 +60,7 @@ export class PrismaTaskStore implements TaskStore {
       };
       this.live.set(task.id, entry);
     }
-    entry.task = structuredClone(task);
+    entry.task = copyTask(task);
     entry.version += 1;
     const state = task.status?.state;
     if (state !== entry.writtenState || (state !== undefined && terminalStates.has(state))) {
@@ -81,7 +82,7 @@ export class PrismaTaskStore implements TaskStore {
 
   async load(taskId: string, _context: ServerCallContext): Promise<Task | undefined> {
     const entry = this.live.get(taskId);
-    if (entry !== undefined) return structuredClone(entry.task);
+    if (entry !== undefined) return copyTask(entry.task);
     const row = await this.client.a2aTask.findFirst({
       where: { id: taskId, appName: this.appName },
     });
@@ -108,7 +109,7 @@ export class PrismaTaskStore implements TaskStore {
       tasks = tasks.filter((task) => (task.status?.timestamp ?? '') >= after);
     }
     const page = tasks.slice(offset, offset + pageSize).map((task) => {
-      const copy = structuredClone(task);
+      const copy = copyTask(task);
       if (!params.includeArtifacts) copy.artifacts = [];
       if (params.historyLength !== undefined) {
         copy.history = params.historyLength === 0 ? [] : copy.history.slice(-params.historyLength);

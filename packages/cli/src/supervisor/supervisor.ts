@@ -118,10 +118,10 @@ export class Supervisor {
   private async announceGateway(url: string): Promise<void> {
     await this.agentsSettled;
     if (this.stopped) return;
-    await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(readyProbeTimeoutMs) }).then(
-      (response) => response.body?.cancel(),
-      () => undefined, // only a hint: the gateway refreshes the cards by itself as well
-    );
+    // Only a hint: the gateway fetches the cards by itself as well, so any failure is ignored.
+    await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(readyProbeTimeoutMs) })
+      .then((response) => response.body?.cancel())
+      .catch(() => undefined);
     if (this.stopped) return;
     this.note(`gateway ready at ${url}`);
   }
