@@ -1,4 +1,5 @@
 import {
+  isTransientConflictError,
   isUniqueConstraintError,
   type ChatTask,
   type GatewayDatabase,
@@ -24,6 +25,9 @@ import type {
 } from './gateway-store.js';
 
 type TransactionClient = Parameters<Parameters<GatewayPrismaClient['$transaction']>[0]>[0];
+
+/** How often a transaction aborted by a deadlock is tried in all. */
+const maxTransactionAttempts = 5;
 
 /**
  * Keeps sessions, history, stream events, feedback, express-session records and settings in the gateway
@@ -84,7 +88,7 @@ export class SqlGatewayStore implements GatewayStore {
   async deleteSession(id: string, userId: string): Promise<boolean> {
     // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours when the
     // connection enabled foreign keys.
-    return this.client.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const session = await tx.chatSession.findFirst({
         where: { id, userId },
         select: { id: true },
@@ -99,13 +103,28 @@ export class SqlGatewayStore implements GatewayStore {
     });
   }
 
+  /**
+   * Runs a transaction, retrying it when the database aborted it for a deadlock or a lock timeout with
+   * concurrent work (e.g. `sessions prune` deleting old rows): the aborted attempt left nothing behind.
+   */
+  private async transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.client.$transaction(work);
+      } catch (error) {
+        if (attempt >= maxTransactionAttempts || !isTransientConflictError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
   async createTask(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
     if (input.clientMessageId !== null) {
       const existing = await this.findByClientMessageId(input.sessionId, input.clientMessageId);
       if (existing) return { task: existing, created: false };
     }
     try {
-      const row = await this.client.$transaction(async (tx) => {
+      const row = await this.transaction(async (tx) => {
         const created = await tx.chatTask.create({
           data: {
             id: input.id,
@@ -184,7 +203,7 @@ export class SqlGatewayStore implements GatewayStore {
   }
 
   async saveTaskProgress(taskId: string, progress: TaskProgress): Promise<boolean> {
-    return this.client.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       // Updating the row first makes it the lock: concurrent writers of one task queue up here.
       const updated = await tx.chatTask.updateMany({
         where: { id: taskId, status: 'running' },
