@@ -17,7 +17,10 @@ const providers = ['sqlite', 'postgresql', 'mysql'];
 export function renderSchema(source, schema, provider) {
   let text = source
     .replace(/provider = "postgresql"/, `provider = "${provider}"`)
-    .replace(/output\s+= "[^"]*"/, `output       = "../../packages/shared/src/database/generated/${schema}-${provider}"`);
+    .replace(
+      /output\s+= "[^"]*"/,
+      `output       = "../../packages/shared/src/database/generated/${schema}-${provider}"`,
+    );
   if (provider === 'sqlite') text = text.replace(/ @db\.Text/g, '');
   if (provider === 'mysql') text = text.replace(/@db\.Text/g, '@db.LongText');
   return `// GENERATED from prisma/${schema}.prisma by packages/shared/scripts/generate-prisma-clients.mjs. Do not edit.\n${text}`;
@@ -43,4 +46,6 @@ for (const schema of schemas) {
     });
   }
 }
-console.log(`prisma: generated ${schemas.length * providers.length} clients in packages/shared/src/database/generated/`);
+console.log(
+  `prisma: generated ${schemas.length * providers.length} clients in packages/shared/src/database/generated/`,
+);

@@ -38,13 +38,11 @@ export function createHealthRoutes(options: HealthRoutesOptions): Router {
       ...(agent.replicas.length > 1 ? { replicas: agent.replicas } : {}),
     }));
     const ready = database.status === 'ok' && agents.every((agent) => agent.available);
-    response
-      .status(ready ? 200 : 503)
-      .json({
-        status: ready ? 'ready' : 'not-ready',
-        database: withPool(database, options.poolStats?.()),
-        agents,
-      });
+    response.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not-ready',
+      database: withPool(database, options.poolStats?.()),
+      agents,
+    });
   });
 
   return router;

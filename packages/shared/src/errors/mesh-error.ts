@@ -56,7 +56,11 @@ export class MeshError extends Error {
       typeof value.details === 'object' && value.details !== null
         ? (value.details as Record<string, unknown>)
         : {};
-    return new MeshError(code, typeof value.message === 'string' ? value.message : 'Unknown error', details);
+    return new MeshError(
+      code,
+      typeof value.message === 'string' ? value.message : 'Unknown error',
+      details,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-const webSessionPattern = /^web-session-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const webSessionPattern =
+  /^web-session-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Creates a gateway session id, `web-session-<uuid>`: the A2A contextId every agent of a chat shares. */
 export function createWebSessionId(): string {
