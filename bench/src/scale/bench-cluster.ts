@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { findFreePort } from '../processes/find-free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DatabaseProvider, type GatewayDatabase } from '@agent-mesh/shared';
@@ -29,18 +29,6 @@ export interface BenchCluster {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts `replicas` agent processes (agent `assistant`, built-in model) sharing one database and
  * `gateways` gateway processes sharing another, each gateway routing to every replica (`urls:`).
@@ -55,7 +43,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     const agentDatabase = await createTestDatabase(options.provider);
     databases.push(agentDatabase);
     const ports: number[] = [];
-    for (let index = 0; index < options.replicas; index += 1) ports.push(await freePort());
+    for (let index = 0; index < options.replicas; index += 1) ports.push(await findFreePort());
     const replicaUrls = ports.map((port) => `http://127.0.0.1:${port}`);
     const agentFiles = ports.map((port, index) => {
       const file = join(folder, `agent-${index}.yaml`);

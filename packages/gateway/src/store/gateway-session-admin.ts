@@ -112,15 +112,7 @@ export class GatewaySessionAdmin {
       take: options.limit,
       include: { _count: { select: { tasks: true } } },
     });
-    return rows.map((row) => ({
-      id: row.id,
-      userId: row.userId,
-      name: row.name,
-      agent: row.agent,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      tasks: row._count.tasks,
-    }));
+    return rows.map(toListing);
   }
 
   /** Finds one session by id, whoever owns it; null when there is none. */
@@ -130,15 +122,7 @@ export class GatewaySessionAdmin {
       include: { _count: { select: { tasks: true } } },
     });
     if (row === null) return null;
-    return {
-      id: row.id,
-      userId: row.userId,
-      name: row.name,
-      agent: row.agent,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      tasks: row._count.tasks,
-    };
+    return toListing(row);
   }
 
   /** Reads a session with all its exchanges and feedback (and stream events if asked); SESSION_NOT_FOUND if none. */
@@ -390,4 +374,18 @@ function parseJson(text: string | null): unknown {
   } catch {
     return text;
   }
+}
+
+function toListing(
+  row: Omit<GatewaySessionListing, 'tasks'> & { _count: { tasks: number } },
+): GatewaySessionListing {
+  return {
+    id: row.id,
+    userId: row.userId,
+    name: row.name,
+    agent: row.agent,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    tasks: row._count.tasks,
+  };
 }

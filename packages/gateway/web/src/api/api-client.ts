@@ -1,4 +1,5 @@
-import { ApiError, toApiError } from './api-error.js';
+import { ApiError } from './api-error.js';
+import { sendRequest } from './send-request.js';
 import type {
   AgentInfo,
   ChatSession,
@@ -47,35 +48,16 @@ export function createApiClient(baseUrl = ''): ApiClient {
   const api = `${baseUrl}/api/v1`;
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${api}${path}`, {
-        method,
-        credentials: 'same-origin',
-        headers:
-          body === undefined
-            ? { Accept: 'application/json' }
-            : { Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new ApiError(
-        'NETWORK',
-        `Cannot reach the gateway (${error instanceof Error ? error.message : String(error)}). Check that it is running.`,
-        0,
-      );
-    }
-    if (response.status === 204) return undefined as T;
-    const parsed = await readJson(response);
-    if (!response.ok) throw toApiError(response.status, parsed);
-    if (parsed === undefined) {
+    const answer = await sendRequest(method, `${api}${path}`, body);
+    if (answer.status === 204) return undefined as T;
+    if (answer.body === undefined) {
       throw new ApiError(
         'BAD_RESPONSE',
-        `${method} ${path} answered ${response.status} without a JSON body.`,
-        response.status,
+        `${method} ${path} answered ${answer.status} without a JSON body.`,
+        answer.status,
       );
     }
-    return parsed as T;
+    return answer.body as T;
   }
 
   const query = (params: Record<string, string | number | null | undefined>): string => {
@@ -121,14 +103,4 @@ export function createApiClient(baseUrl = ''): ApiClient {
         comment === undefined ? { rating } : { rating, comment },
       ),
   };
-}
-
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,4 @@
-import { ApiError, toApiError } from './api-error.js';
+import { sendRequest } from './send-request.js';
 
 /** The signed-in user as GET /api/v1/auth/me and POST /api/v1/auth/login return it. */
 export interface SignedIn {
@@ -10,34 +10,7 @@ export interface SignedIn {
 export const unauthenticatedEvent = 'agent-mesh:unauthenticated';
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/v1/auth/${path}`, {
-      method,
-      credentials: 'same-origin',
-      headers:
-        body === undefined
-          ? { Accept: 'application/json' }
-          : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new ApiError(
-      'NETWORK',
-      `Cannot reach the gateway (${error instanceof Error ? error.message : String(error)}). Check that it is running.`,
-      0,
-    );
-  }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    parsed = undefined;
-  }
-  if (!response.ok) throw toApiError(response.status, parsed);
-  return parsed as T;
+  return (await sendRequest(method, `/api/v1/auth/${path}`, body)).body as T;
 }
 
 /** Who this browser is signed in as; rejects with an ApiError (status 401 when signed out). */
