@@ -2,15 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from './bench-options.js';
 
 describe('parseBenchArgs', () => {
-  it('adds the compaction and scale groups to a full run unless --only chooses', () => {
+  it('adds the compaction, scale and websocket-streams groups to a full run unless --only chooses', () => {
     expect(parseBenchArgs(['--full']).groups).toEqual([
       'session-store',
       'gateway-turn',
       'startup',
       'compaction',
       'scale',
+      'websocket-streams',
     ]);
     expect(parseBenchArgs(['--only', 'scale']).groups).toEqual(['scale']);
+    expect(parseBenchArgs(['--only', 'websocket-streams']).groups).toEqual(['websocket-streams']);
   });
 
   it('runs the quick groups by default', () => {

@@ -8,18 +8,25 @@ export interface BenchOptions {
   providers: DatabaseProvider[];
 }
 
-const allGroups: BenchGroup[] = ['session-store', 'gateway-turn', 'startup', 'compaction', 'scale'];
+const allGroups: BenchGroup[] = [
+  'session-store',
+  'gateway-turn',
+  'startup',
+  'compaction',
+  'scale',
+  'websocket-streams',
+];
 /** A quick run leaves out the slow groups (they start several processes or seed long sessions). */
 const quickGroups: BenchGroup[] = ['session-store', 'gateway-turn', 'startup'];
 const allProviders: DatabaseProvider[] = ['sqlite', 'postgresql', 'mysql'];
 
 /** The usage line printed with an argument error. */
 export const benchUsage =
-  'usage: pnpm bench [--full] [--only session-store,gateway-turn,startup,compaction,scale] [--providers sqlite,postgresql,mysql]';
+  'usage: pnpm bench [--full] [--only session-store,gateway-turn,startup,compaction,scale,websocket-streams] [--providers sqlite,postgresql,mysql]';
 
 /**
- * Parses the bench command line: `--full` (adds 100,000-event sessions, more runs, and the compaction
- * and scale groups), `--only <groups>` and `--providers <list>` (comma-separated; a quick run measures
+ * Parses the bench command line: `--full` (adds 100,000-event sessions, more runs, and the compaction,
+ * scale and websocket-streams groups), `--only <groups>` and `--providers <list>` (comma-separated; a quick run measures
  * session-store, gateway-turn and startup); an unknown argument throws with the usage.
  */
 export function parseBenchArgs(args: readonly string[]): BenchOptions {

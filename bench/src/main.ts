@@ -14,6 +14,10 @@ import { runStartupBench } from './startup/run-startup-bench.js';
 import { runCompactionBench } from './compaction/index.js';
 import { compactionRows } from './compaction/compaction-rows.js';
 import { runScaleBench } from './scale/run-scale-bench.js';
+import {
+  runWebSocketStreamsBench,
+  webSocketStreamsSettings,
+} from './websocket-streams/run-websocket-streams-bench.js';
 
 const resultsFolder = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -22,7 +26,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const log = (line: string): void => {
     process.stderr.write(
-      `[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)}s] ${line}\n`,
+      `[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)}s] ${line}\n`,
     );
   };
   const machine = describeMachine(await readDatabaseVersions());
@@ -49,6 +53,9 @@ async function main(): Promise<void> {
   }
   if (options.groups.includes('scale')) {
     rows.push(...(await runScaleBench({ full: options.full, log })));
+  }
+  if (options.groups.includes('websocket-streams')) {
+    rows.push(...(await runWebSocketStreamsBench(webSocketStreamsSettings, log)));
   }
   machine.loadAverage.end = readLoadAverage();
   const file = writeResults(resultsFolder, {

@@ -1,36 +1,15 @@
-import { TaskState } from '@a2a-js/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebSessionId, type ContextUsageResponse } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
+import { generalSummaryInstruction } from '@agent-mesh/agent-runtime';
 import {
-  answerFromTranscript,
-  builtinSummaryInstruction,
-  generalSummaryInstruction,
-} from '@agent-mesh/agent-runtime';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '@agent-mesh/agent-runtime/testing';
-import {
-  callAgentManagement,
-  createA2aClient,
-  fixturePath,
-  readAgentSessions,
-  startAgentProcess,
-  stopMeshProcesses,
-  streamMessage,
-  type StreamedReply,
-} from './helpers/index.js';
+  startFakeOpenAiServer,
+  summarisingReply,
+  type FakeOpenAiServer,
+} from '@agent-mesh/agent-runtime/testing';
+import { fixturePath, readAgentSessions, stopMeshProcesses } from './helpers/index.js';
+import { chatFortyTurnsAcrossKill, contextUsageAfter, fortyTurns } from './helpers/forty-turns.js';
 
 const fixture = fixturePath('agents/compaction-openai.yaml');
-const filler =
-  'I am writing this down so that we can come back to it much later in this chat. It is a long ' +
-  'note, full of words, that only exists to make the conversation longer than the window allows.';
-const fortyTurns = [
-  'My name is Ada Lovelace.',
-  ...Array.from(
-    { length: 38 },
-    (_, index) => `The code for locker ${index + 1} is ${4701 + index}. ${filler}`,
-  ),
-  'What is my name?',
-];
 
 /** Whether a recorded chat request was a summarisation (the agent's instruction for any non-builtin model). */
 function isSummaryRequest(body: unknown): boolean {
@@ -47,14 +26,7 @@ describe('compaction on an OpenAI-compatible provider that answers with the real
     fake = await startFakeOpenAiServer({
       contextWindow: 1500,
       // The fake follows a summarisation instruction as a real model would: it keeps every stated fact.
-      reply: (messages) =>
-        answerFromTranscript(
-          messages.map((message) =>
-            message.role === 'system' && message.content === generalSummaryInstruction
-              ? { role: 'system', content: builtinSummaryInstruction }
-              : message,
-          ),
-        ),
+      reply: summarisingReply,
     });
   });
   afterAll(async () => {
@@ -69,22 +41,7 @@ describe('compaction on an OpenAI-compatible provider that answers with the real
       MODEL_BASE_URL: fake.url,
       CONTEXT_WINDOW: '1500',
     };
-    const contextId = createWebSessionId();
-    let agent = await startAgentProcess(fixture, { env });
-    let client = await createA2aClient(agent.url);
-    const replies: StreamedReply[] = [];
-    for (const [index, text] of fortyTurns.entries()) {
-      if (index === 20) {
-        await agent.kill('SIGKILL');
-        agent = await startAgentProcess(fixture, { env });
-        client = await createA2aClient(agent.url);
-      }
-      const reply = await streamMessage(client, { contextId, text, metadata: { userId: 'ada' } });
-      expect(reply.state, `turn ${index + 1}: ${reply.statusText}`).toBe(
-        TaskState.TASK_STATE_COMPLETED,
-      );
-      replies.push(reply);
-    }
+    const { agent, contextId, replies } = await chatFortyTurnsAcrossKill(fixture, env);
     expect(replies.at(-1)?.text).toBe('Your name is Ada Lovelace.');
     expect(replies.at(-1)?.metadata).toMatchObject({
       model: 'openai-compatible/fake-recall',
@@ -112,16 +69,9 @@ describe('compaction on an OpenAI-compatible provider that answers with the real
       reason: 'overflow',
     });
 
-    const usage = await callAgentManagement<ContextUsageResponse>(
-      agent.url,
-      'GET',
-      '/sessions/context-usage',
-      { query: { sessionId: contextId, userId: 'ada' } },
-    );
-    const lastCalls = (replies.at(-1)?.metadata.usage as { calls: Array<{ inputTokens: number }> })
-      .calls;
+    const { usage, lastInputTokens } = await contextUsageAfter(agent, contextId, replies);
     expect(usage.body).toMatchObject({
-      inputTokens: lastCalls.at(-1)?.inputTokens,
+      inputTokens: lastInputTokens,
       estimated: false,
       contextWindow: 1500,
       compactions: compactions.length,

@@ -3,15 +3,12 @@ import { TaskState } from '@a2a-js/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebSessionId, openDatabase, type CompactSessionResponse } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
+import { createSessionService, estimateWindow, type SessionEvent } from '@agent-mesh/agent-runtime';
 import {
-  answerFromTranscript,
-  builtinSummaryInstruction,
-  createSessionService,
-  estimateWindow,
-  generalSummaryInstruction,
-  type SessionEvent,
-} from '@agent-mesh/agent-runtime';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '@agent-mesh/agent-runtime/testing';
+  startFakeOpenAiServer,
+  summarisingReply,
+  type FakeOpenAiServer,
+} from '@agent-mesh/agent-runtime/testing';
 import {
   callAgentManagement,
   createA2aClient,
@@ -91,14 +88,7 @@ describe('two replicas of one agent on one PostgreSQL database', () => {
     // A summariser that takes 400 ms, like a real one, so a second compaction would overlap the first.
     summarizer = await startFakeOpenAiServer({
       responseDelayMs: 400,
-      reply: (messages) =>
-        answerFromTranscript(
-          messages.map((message) =>
-            message.role === 'system' && message.content === generalSummaryInstruction
-              ? { role: 'system', content: builtinSummaryInstruction }
-              : message,
-          ),
-        ),
+      reply: summarisingReply,
     });
     const env = { AGENT_DATABASE_URL: database.url, SUMMARIZER_BASE_URL: summarizer.url };
     replicas = [];

@@ -1,10 +1,6 @@
 import { TaskState } from '@a2a-js/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createWebSessionId,
-  type CompactSessionResponse,
-  type ContextUsageResponse,
-} from '@agent-mesh/shared';
+import { createWebSessionId, type CompactSessionResponse } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import {
   callAgentManagement,
@@ -15,23 +11,10 @@ import {
   startAgentProcess,
   stopMeshProcesses,
   streamMessage,
-  type StreamedReply,
 } from './helpers/index.js';
+import { chatFortyTurnsAcrossKill, contextUsageAfter, fortyTurns } from './helpers/forty-turns.js';
 
 const fixture = fixturePath('agents/compaction-builtin.yaml');
-const filler =
-  'I am writing this down so that we can come back to it much later in this chat. It is a long ' +
-  'note, full of words, that only exists to make the conversation longer than the window allows.';
-
-/** Turn 1 states a fact, 38 turns fill the window many times over, turn 40 asks for the fact. */
-const fortyTurns = [
-  'My name is Ada Lovelace.',
-  ...Array.from(
-    { length: 38 },
-    (_, index) => `The code for locker ${index + 1} is ${4701 + index}. ${filler}`,
-  ),
-  'What is my name?',
-];
 
 afterAll(() => stopMeshProcesses());
 
@@ -50,22 +33,7 @@ describe.each(['sqlite', 'postgresql'] as const)(
 
     it('keeps 40 exchanges going in a 1500-token window across a SIGKILL and recalls turn 1 at turn 40', async () => {
       const env = { AGENT_DATABASE_URL: database.url, CONTEXT_WINDOW: '1500' };
-      const contextId = createWebSessionId();
-      let agent = await startAgentProcess(fixture, { env });
-      let client = await createA2aClient(agent.url);
-      const replies: StreamedReply[] = [];
-      for (const [index, text] of fortyTurns.entries()) {
-        if (index === 20) {
-          await agent.kill('SIGKILL');
-          agent = await startAgentProcess(fixture, { env });
-          client = await createA2aClient(agent.url);
-        }
-        const reply = await streamMessage(client, { contextId, text, metadata: { userId: 'ada' } });
-        expect(reply.state, `turn ${index + 1}: ${reply.statusText}`).toBe(
-          TaskState.TASK_STATE_COMPLETED,
-        );
-        replies.push(reply);
-      }
+      const { agent, contextId, replies } = await chatFortyTurnsAcrossKill(fixture, env);
       expect(replies.at(-1)?.text).toBe('Your name is Ada Lovelace.');
 
       // Turns that compacted carry the short note; the others do not.
@@ -102,18 +70,10 @@ describe.each(['sqlite', 'postgresql'] as const)(
       // The originals stay stored.
       expect(events.filter((event) => event.author === 'assistant')).toHaveLength(40);
 
-      const usage = await callAgentManagement<ContextUsageResponse>(
-        agent.url,
-        'GET',
-        '/sessions/context-usage',
-        { query: { sessionId: contextId, userId: 'ada' } },
-      );
+      const { usage, lastInputTokens } = await contextUsageAfter(agent, contextId, replies);
       expect(usage.status).toBe(200);
-      const lastCalls = (
-        replies.at(-1)?.metadata.usage as { calls: Array<{ inputTokens: number }> }
-      ).calls;
       expect(usage.body).toMatchObject({
-        inputTokens: lastCalls.at(-1)?.inputTokens,
+        inputTokens: lastInputTokens,
         estimated: false,
         contextWindow: 1500,
         compactions: compactions.length,

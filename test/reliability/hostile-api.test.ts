@@ -46,56 +46,28 @@ function hostileRequests(ids: {
   const messages = `${sessions}/${ids.session}/messages`;
   const feedback = `/api/v1/tasks/${ids.task}/feedback`;
   const json = (value: unknown): string => JSON.stringify(value);
-  const invalid = (
-    name: string,
-    method: string,
-    path: string,
-    body?: string | Buffer,
-    message?: string | RegExp,
-  ): HostileRequest => ({
-    name,
-    method,
-    path,
-    ...(body !== undefined ? { body } : {}),
-    status: 400,
-    code: 'REQUEST_INVALID',
-    ...(message ? { message } : {}),
-  });
-  const noRoute = (name: string, method: string, path: string, body?: string): HostileRequest => ({
-    name,
-    method,
-    path,
-    ...(body !== undefined ? { body } : {}),
-    status: 404,
-    code: 'REQUEST_INVALID',
-    message: /no API route/,
-  });
-  const sessionNotFound = (
-    name: string,
-    method: string,
-    path: string,
-    body?: string,
-  ): HostileRequest => ({
-    name,
-    method,
-    path,
-    ...(body !== undefined ? { body } : {}),
-    status: 404,
-    code: 'SESSION_NOT_FOUND',
-  });
-  const taskNotFound = (
-    name: string,
-    method: string,
-    path: string,
-    body?: string,
-  ): HostileRequest => ({
-    name,
-    method,
-    path,
-    ...(body !== undefined ? { body } : {}),
-    status: 404,
-    code: 'TASK_NOT_FOUND',
-  });
+  /** A request builder expecting the answer `status` with error `code` (and `message`, when given). */
+  const answered =
+    (status: number, code: string, expected?: string | RegExp) =>
+    (
+      name: string,
+      method: string,
+      path: string,
+      body?: string | Buffer,
+      message = expected,
+    ): HostileRequest => ({
+      name,
+      method,
+      path,
+      ...(body !== undefined ? { body } : {}),
+      status,
+      code,
+      ...(message ? { message } : {}),
+    });
+  const invalid = answered(400, 'REQUEST_INVALID');
+  const noRoute = answered(404, 'REQUEST_INVALID', /no API route/);
+  const sessionNotFound = answered(404, 'SESSION_NOT_FOUND');
+  const taskNotFound = answered(404, 'TASK_NOT_FOUND');
   const twoMegabytes = 'x'.repeat(2 * 1024 * 1024);
   const requests: HostileRequest[] = [
     // Bodies that are not JSON, or not the JSON a route takes.

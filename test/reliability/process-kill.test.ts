@@ -103,105 +103,122 @@ function roundFigures(rounds: KillRound[]): Record<string, unknown> {
   };
 }
 
-describe('SIGKILL of the agent mid-reply', () => {
-  let mesh: ReliabilityMesh;
+/** Sends round `round`'s message and waits until its reply has streamed some text (stored deltas). */
+async function startReply(
+  client: ApiClient,
+  sessionId: string,
+  round: number,
+): Promise<{ text: string; taskId: string; partial: TaskView }> {
+  const text = factsMessage(round);
+  const taskId = await sendMessage(client, sessionId, text);
+  const partial = await waitForTask(client, taskId, (task) => task.text.length > 0, 'to show text');
+  expect(partial.status).toBe('running');
+  return { text, taskId, partial };
+}
 
+/** The cut reply shows as interrupted, keeping the text streamed before the kill, with `error`. */
+function expectCutReply(interrupted: TaskView, partial: TaskView, error: RegExp): void {
+  expect(interrupted.status, JSON.stringify(interrupted)).toBe('interrupted');
+  expect(interrupted.text.startsWith(partial.text)).toBe(true);
+  expect(interrupted.text.length).toBeGreaterThan(0);
+  expect(interrupted.error).toMatch(error);
+}
+
+/** Retries the cut task and waits for the retry to complete with round `round`'s fact. */
+async function retryToCompletion(
+  client: ApiClient,
+  taskId: string,
+  round: number,
+): Promise<{ retryTaskId: string; retryOf: unknown; retried: TaskView }> {
+  const retry = await client.request('POST', `/api/v1/tasks/${taskId}/retry`);
+  expect(retry.status, JSON.stringify(retry.body)).toBe(202);
+  const retryTaskId = retry.body.taskId as string;
+  const retried = await waitForFinalTask(client, retryTaskId);
+  expect(retried.status, JSON.stringify(retried)).toBe('completed');
+  expect(retried.text).toContain(`color${round}`);
+  return { retryTaskId, retryOf: retry.body.retryOf, retried };
+}
+
+/** Checks the whole session after the kills and writes the figures under `name`. */
+async function expectAndRecordKills(
+  name: string,
+  description: string,
+  run: { mesh: ReliabilityMesh; client: ApiClient; sessionId: string; started: number },
+  rounds: KillRound[],
+): Promise<void> {
+  const counts = await expectNothingLostOrDuplicated(run.mesh, run.client, run.sessionId, rounds);
+  expect(counts).toMatchObject({ lost: 0, duplicated: 0 });
+  writeFigures(name, {
+    description,
+    ...roundFigures(rounds),
+    userMessagesStored: counts.userMessages,
+    messagesLost: counts.lost,
+    messagesDuplicated: counts.duplicated,
+    durationMs: Date.now() - run.started,
+  });
+}
+
+/** A reliability mesh for the describe block, its logs saved under `name` afterwards. */
+function useMesh(name: string): () => ReliabilityMesh {
+  let mesh: ReliabilityMesh | undefined;
   beforeAll(async () => {
     mesh = await startReliabilityMesh({ modelDelayMs: 30 });
   });
   afterAll(async () => {
-    mesh?.saveLogs('agent-sigkill');
+    mesh?.saveLogs(name);
     await stopMeshProcesses();
     await mesh?.stop();
   });
+  return () => mesh as ReliabilityMesh;
+}
+
+describe('SIGKILL of the agent mid-reply', () => {
+  const meshOf = useMesh('agent-sigkill');
 
   it(`loses no message over ${kills} kills, shows each cut reply as interrupted with its partial text, and retries it`, async () => {
+    const mesh = meshOf();
     const started = Date.now();
     const client = mesh.newClient();
     const sessionId = await createSession(client, 'agent kills');
     const rounds: KillRound[] = [];
     for (let round = 1; round <= kills; round += 1) {
-      const text = factsMessage(round);
-      const taskId = await sendMessage(client, sessionId, text);
-      // Deltas have arrived (and been stored) once the task shows text.
-      const partial = await waitForTask(
-        client,
-        taskId,
-        (task) => task.text.length > 0,
-        'to show text',
-      );
-      expect(partial.status).toBe('running');
+      const { text, taskId, partial } = await startReply(client, sessionId, round);
       await mesh.agent.kill('SIGKILL');
 
       const interrupted = await waitForFinalTask(client, taskId);
-      expect(interrupted.status, JSON.stringify(interrupted)).toBe('interrupted');
-      expect(interrupted.text.startsWith(partial.text)).toBe(true);
-      expect(interrupted.text.length).toBeGreaterThan(0);
-      expect(interrupted.error).toMatch(/agent "assistant".*Retry/);
+      expectCutReply(interrupted, partial, /agent "assistant".*Retry/);
 
       const restartStarted = Date.now();
       await mesh.startAgent();
       const restartMs = Date.now() - restartStarted;
-      const retry = await client.request('POST', `/api/v1/tasks/${taskId}/retry`);
-      expect(retry.status, JSON.stringify(retry.body)).toBe(202);
-      expect(retry.body.retryOf).toBe(taskId);
-      const retried = await waitForFinalTask(client, retry.body.taskId as string);
-      expect(retried.status, JSON.stringify(retried)).toBe('completed');
-      expect(retried.text).toContain(`color${round}`);
-      rounds.push({
-        taskId,
-        text,
-        partial,
-        interrupted,
-        retryTaskId: retry.body.taskId as string,
-        retried,
-        restartMs,
-      });
+      const { retryTaskId, retryOf, retried } = await retryToCompletion(client, taskId, round);
+      expect(retryOf).toBe(taskId);
+      rounds.push({ taskId, text, partial, interrupted, retryTaskId, retried, restartMs });
     }
 
     // A cut reply stays cut: asking again for it is a 409, not a second retry of a finished one.
     const lastRetry = rounds.at(-1)!.retryTaskId;
     expect((await client.request('POST', `/api/v1/tasks/${lastRetry}/retry`)).status).toBe(409);
-    const counts = await expectNothingLostOrDuplicated(mesh, client, sessionId, rounds);
-    expect(counts).toMatchObject({ lost: 0, duplicated: 0 });
-    writeFigures('agent-sigkill', {
-      description: 'agent SIGKILLed mid-reply, restarted, reply retried',
-      ...roundFigures(rounds),
-      userMessagesStored: counts.userMessages,
-      messagesLost: counts.lost,
-      messagesDuplicated: counts.duplicated,
-      durationMs: Date.now() - started,
-    });
+    await expectAndRecordKills(
+      'agent-sigkill',
+      'agent SIGKILLed mid-reply, restarted, reply retried',
+      { mesh, client, sessionId, started },
+      rounds,
+    );
   });
 });
 
 describe('SIGKILL of the gateway mid-reply', () => {
-  let mesh: ReliabilityMesh;
-
-  beforeAll(async () => {
-    mesh = await startReliabilityMesh({ modelDelayMs: 30 });
-  });
-  afterAll(async () => {
-    mesh?.saveLogs('gateway-sigkill');
-    await stopMeshProcesses();
-    await mesh?.stop();
-  });
+  const meshOf = useMesh('gateway-sigkill');
 
   it(`loses no message over ${kills} kills, shows each cut reply as interrupted with its partial text, and retries it`, async () => {
+    const mesh = meshOf();
     const started = Date.now();
     let client = mesh.newClient();
     const sessionId = await createSession(client, 'gateway kills');
     const rounds: KillRound[] = [];
     for (let round = 1; round <= kills; round += 1) {
-      const text = factsMessage(round);
-      const taskId = await sendMessage(client, sessionId, text);
-      const partial = await waitForTask(
-        client,
-        taskId,
-        (task) => task.text.length > 0,
-        'to show text',
-      );
-      expect(partial.status).toBe('running');
+      const { text, taskId, partial } = await startReply(client, sessionId, round);
       await mesh.gateway.kill('SIGKILL');
 
       const restartStarted = Date.now();
@@ -210,36 +227,17 @@ describe('SIGKILL of the gateway mid-reply', () => {
       client = mesh.sameUser(client);
       // The restarted gateway closes its cut-off replies before it serves requests.
       const interrupted = await getTask(client, taskId);
-      expect(interrupted.status, JSON.stringify(interrupted)).toBe('interrupted');
-      expect(interrupted.text.startsWith(partial.text)).toBe(true);
-      expect(interrupted.text.length).toBeGreaterThan(0);
-      expect(interrupted.error).toMatch(/gateway stopped.*Retry/);
+      expectCutReply(interrupted, partial, /gateway stopped.*Retry/);
 
-      const retry = await client.request('POST', `/api/v1/tasks/${taskId}/retry`);
-      expect(retry.status, JSON.stringify(retry.body)).toBe(202);
-      const retried = await waitForFinalTask(client, retry.body.taskId as string);
-      expect(retried.status, JSON.stringify(retried)).toBe('completed');
-      expect(retried.text).toContain(`color${round}`);
-      rounds.push({
-        taskId,
-        text,
-        partial,
-        interrupted,
-        retryTaskId: retry.body.taskId as string,
-        retried,
-        restartMs,
-      });
+      const { retryTaskId, retried } = await retryToCompletion(client, taskId, round);
+      rounds.push({ taskId, text, partial, interrupted, retryTaskId, retried, restartMs });
     }
 
-    const counts = await expectNothingLostOrDuplicated(mesh, client, sessionId, rounds);
-    expect(counts).toMatchObject({ lost: 0, duplicated: 0 });
-    writeFigures('gateway-sigkill', {
-      description: 'gateway SIGKILLed mid-reply, restarted, reply retried',
-      ...roundFigures(rounds),
-      userMessagesStored: counts.userMessages,
-      messagesLost: counts.lost,
-      messagesDuplicated: counts.duplicated,
-      durationMs: Date.now() - started,
-    });
+    await expectAndRecordKills(
+      'gateway-sigkill',
+      'gateway SIGKILLed mid-reply, restarted, reply retried',
+      { mesh, client, sessionId, started },
+      rounds,
+    );
   });
 });

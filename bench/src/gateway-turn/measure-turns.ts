@@ -1,7 +1,7 @@
-import { readCpuMs } from '../processes/cpu-time.js';
 import { median, summarize, type Summary } from '../report/stats.js';
 import { measureInterleaved } from '../timing/measure-interleaved.js';
 import { runConcurrently } from '../timing/run-concurrently.js';
+import type { CpuMeter } from './cpu-meters.js';
 import type { TurnDriverFactory } from './turn-drivers.js';
 
 /**
@@ -34,24 +34,20 @@ export async function measureTurnLatency(
   }
 }
 
-/** A process whose CPU time is charged to the turns of a throughput run. */
-export interface WatchedProcess {
-  name: string;
-  pid: number;
-}
-
-/** Throughput of both sides, and the CPU time each watched process spent per turn of each side. */
+/** Throughput of both sides, and the CPU time each meter measured per turn of each side. */
 export interface TurnThroughput {
   ours: number;
   reference: number;
-  /** Median CPU ms per turn by process name, per side (only processes that did any work). */
+  /** Median CPU ms per turn by meter name, per side (only figures that grew). */
   cpuMsPerTurn: { ours: Record<string, number>; reference: Record<string, number> };
 }
 
 /**
  * Turns per second with `workers` browsers at once, each running `turnsPerWorker` turns; `rounds` runs
  * per side with the order swapped each round. Returns the median turns/s of each side and the CPU time
- * the watched processes used per turn (which, unlike turns/s, other load on the machine hardly moves).
+ * the meters measured per turn (which, unlike turns/s, other load on the machine hardly moves). Meters
+ * start in order and stop in reverse, so a meter listed last (the bench client's) leaves out the others'
+ * reading of /proc.
  */
 export async function measureTurnThroughput(
   ours: TurnDriverFactory,
@@ -59,7 +55,7 @@ export async function measureTurnThroughput(
   workers: number,
   turnsPerWorker: number,
   rounds: number,
-  watched: readonly WatchedProcess[] = [],
+  meters: readonly CpuMeter[] = [],
 ): Promise<TurnThroughput> {
   const turns = workers * turnsPerWorker;
   const results = { ours: [] as number[], reference: [] as number[] };
@@ -67,19 +63,18 @@ export async function measureTurnThroughput(
   const runSide = async (side: 'ours' | 'reference'): Promise<void> => {
     const driver = await (side === 'ours' ? ours : reference)(workers, turnsPerWorker);
     try {
-      const before = watched.map((child) => readCpuMs(child.pid));
+      const stops = meters.map((meter) => meter.start());
       const run = await runConcurrently(workers, turnsPerWorker, (worker, index) =>
         driver.turn(worker, index),
       );
+      const used = stops.reverse().map((stop) => stop());
       results[side].push((turns * 1000) / run.elapsedMs);
-      watched.forEach((child, index) => {
-        const start = before[index];
-        const end = readCpuMs(child.pid);
-        if (start === null || start === undefined || end === null || end === start) return;
-        const samples = cpu[side].get(child.name) ?? [];
-        samples.push((end - start) / turns);
-        cpu[side].set(child.name, samples);
-      });
+      for (const [name, ms] of used.flatMap((figures) => Object.entries(figures))) {
+        if (ms <= 0) continue;
+        const samples = cpu[side].get(name) ?? [];
+        samples.push(ms / turns);
+        cpu[side].set(name, samples);
+      }
     } finally {
       driver.close();
     }

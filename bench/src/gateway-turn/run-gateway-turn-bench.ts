@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { DatabaseProvider } from '@agent-mesh/shared';
 import { HttpClient } from '../http/http-client.js';
 import { findFreePort } from '../processes/find-free-port.js';
@@ -12,6 +13,13 @@ import {
   type Reference,
 } from '../report/bench-row.js';
 import type { Target } from '../report/targets.js';
+import {
+  benchClientCpuMeter,
+  machineCpuMeter,
+  postgresServerCpuMeter,
+  processCpuMeter,
+  type CpuMeter,
+} from './cpu-meters.js';
 import { measureTurnLatency, measureTurnThroughput } from './measure-turns.js';
 import { cliEntry, startMesh, type RunningMesh } from './start-mesh.js';
 import {
@@ -20,6 +28,7 @@ import {
   gatewaySocketDriver,
   type TurnDriverFactory,
 } from './turn-drivers.js';
+import { turnCpuBudget, type DatabaseServerCpu, type TurnCpuBudget } from './turn-cpu-budget.js';
 
 /** Repetitions of the gateway-turn benchmarks. */
 export interface GatewayTurnSettings {
@@ -41,8 +50,8 @@ export function gatewayTurnSettings(
 ): GatewayTurnSettings {
   return {
     providers: providers.filter((provider) => provider === 'sqlite' || provider === 'postgresql'),
-    warmup: full ? 20 : 10,
-    latencyRuns: full ? 300 : 60,
+    warmup: full ? 20 : 5,
+    latencyRuns: full ? 300 : 40,
     concurrency: 50,
     turnsPerWorker: full ? 10 : 3,
     rounds: full ? 2 : 1,
@@ -145,11 +154,18 @@ async function benchMesh(
       settings.concurrency,
       settings.turnsPerWorker,
       settings.rounds,
-      [
-        { name: 'gateway', pid: mesh.gateway.pid },
-        { name: 'agent', pid: mesh.agent.pid },
-      ],
+      cpuMeters(mesh, provider),
     );
+    const cores = availableParallelism();
+    const databaseServer = databaseServerCpu(provider, throughput.cpuMsPerTurn.ours);
+    const budget = turnCpuBudget(throughput.cpuMsPerTurn.ours, cores, databaseServer);
+    const cpuDetails = {
+      cpuMsPerTurn: throughput.cpuMsPerTurn,
+      cpuBudget: {
+        ours: budget,
+        reference: turnCpuBudget(throughput.cpuMsPerTurn.reference, cores, databaseServer),
+      },
+    };
     rows.push(
       createRow({
         ...base,
@@ -162,11 +178,12 @@ async function benchMesh(
         details: {
           turns: settings.concurrency * settings.turnsPerWorker,
           rounds: settings.rounds,
-          cpuMsPerTurn: throughput.cpuMsPerTurn,
+          ...cpuDetails,
         },
       }),
     );
-    const oursCpu = sum(Object.values(throughput.cpuMsPerTurn.ours));
+    const { gateway = 0, agent = 0 } = throughput.cpuMsPerTurn.ours;
+    const oursCpu = gateway + agent;
     // The gateway idles during the reference run; only the agent's CPU is the reference's cost.
     const referenceCpu = throughput.cpuMsPerTurn.reference.agent ?? 0;
     if (oursCpu > 0 && referenceCpu > 0) {
@@ -181,10 +198,11 @@ async function benchMesh(
           note:
             'CPU time from /proc/<pid>/stat over the concurrent run, divided by its turns: unlike wall time ' +
             'it hardly moves when other work shares the cores.',
-          details: throughput.cpuMsPerTurn,
+          details: cpuDetails,
         }),
       );
     }
+    if (budget !== null) rows.push(...ceilingRows(base, way, settings, throughput.ours, budget));
   }
   for (const child of [mesh.gateway, mesh.agent]) {
     const peak = readPeakRssMiB(child.pid);
@@ -201,6 +219,82 @@ async function benchMesh(
     );
   }
   return rows;
+}
+
+/**
+ * What the throughput runs charge to the turns: gateway and agent, the local PostgreSQL server's work for
+ * their two databases (none on SQLite, which works inside them), and the bench client itself — listed
+ * last, so its figure leaves out the others' reading of /proc; and, first, the whole machine, to tell
+ * what other work on the shared cores took.
+ */
+function cpuMeters(mesh: RunningMesh, provider: DatabaseProvider): CpuMeter[] {
+  return [
+    machineCpuMeter(),
+    processCpuMeter('gateway', mesh.gateway.pid),
+    processCpuMeter('agent', mesh.agent.pid),
+    ...(provider === 'postgresql' ? [postgresServerCpuMeter(mesh.databaseNames)] : []),
+    benchClientCpuMeter('client'),
+  ];
+}
+
+function databaseServerCpu(
+  provider: DatabaseProvider,
+  cpuMsPerTurn: Record<string, number>,
+): DatabaseServerCpu {
+  if (provider === 'sqlite') return 'in-process';
+  return cpuMsPerTurn.database === undefined ? 'not measured' : 'measured';
+}
+
+const databaseServerWords: Record<DatabaseServerCpu, string> = {
+  'in-process': 'SQLite works inside gateway and agent, so there is no server',
+  measured:
+    'the database server is the local PostgreSQL: the backends of the two databases plus its shared ' +
+    'background processes, from /proc (other databases’ backends are left out)',
+  'not measured':
+    'the database server was not measured (no PostgreSQL process in /proc), so it is left out',
+};
+
+/**
+ * The turns/s this machine's cores could give if CPU were the only limit: cores × 1000 ÷ CPU ms per turn,
+ * with and without the bench client, beside the turns/s measured in the same run.
+ */
+function ceilingRows(
+  base: { group: 'gateway-turn'; database: DatabaseProvider },
+  way: string,
+  settings: GatewayTurnSettings,
+  measured: number,
+  budget: TurnCpuBudget,
+): BenchRow[] {
+  const reference: Reference = {
+    label: `measured turns via ${way}, concurrency ${settings.concurrency}, same run`,
+    value: measured,
+  };
+  const how =
+    `${budget.cores} cores × 1000 ÷ CPU ms per turn summed over the processes of the concurrent run; ` +
+    `${databaseServerWords[budget.databaseServer]}. An upper bound: it assumes the cores do nothing ` +
+    'else; what other work on the shared machine took is othersMsPerTurn in the results file.';
+  return [
+    createRow({
+      ...base,
+      name: `turns/s ceiling via ${way} from CPU per turn (gateway + agent + db server + bench client)`,
+      unit: 'turns/s',
+      better: 'higher',
+      value: budget.ceilingWithClient,
+      reference,
+      note: `${how} The bench client runs on the same cores, so this is the most this bench can measure here.`,
+      details: { ...budget },
+    }),
+    createRow({
+      ...base,
+      name: `turns/s ceiling via ${way} from CPU per turn without the bench client (gateway + agent + db server)`,
+      unit: 'turns/s',
+      better: 'higher',
+      value: budget.ceilingWithoutClient,
+      reference,
+      note: `${how} Without the client: what the deployment alone could do with these cores.`,
+      details: { ...budget },
+    }),
+  ];
 }
 
 /** Peak RSS of a bare Node HTTP server after a few requests: what any Node process costs here. */
@@ -222,10 +316,6 @@ async function measureBareNodeRss(): Promise<Reference> {
 /** The first lines of an error's message: enough for a footnote, not a whole process log. */
 function firstLines(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' ');
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
 function unavailable(settings: GatewayTurnSettings, reason: string): BenchRow[] {

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseProvider } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import { findFreePort } from '../processes/find-free-port.js';
+import { agentYaml, gatewayYaml } from '../processes/mesh-config.js';
 import { startNodeProcess, type NodeProcess } from '../processes/node-process.js';
 import { waitUntilReady } from '../processes/wait-until-ready.js';
 
@@ -23,6 +24,8 @@ export interface RunningMesh {
   agentUrl: string;
   gateway: NodeProcess;
   agent: NodeProcess;
+  /** The agent's and the gateway's database names (on SQLite, file paths). */
+  databaseNames: string[];
   /** Stops both processes and drops their databases. */
   stop(): Promise<void>;
 }
@@ -52,43 +55,34 @@ export async function startMesh(provider: DatabaseProvider): Promise<RunningMesh
     const gatewayFile = join(folder, 'gateway.yaml');
     writeFileSync(
       agentFile,
-      [
-        'agent:',
-        `  name: ${meshAgentName}`,
-        `  port: ${agentPort}`,
-        '  model: { provider: builtin, name: recall, context_window: 4096, delay_ms: 0 }',
-        '  session_service:',
-        '    type: sql',
-        `    database_url: ${JSON.stringify(agentDatabase.url)}`,
-        '',
-      ].join('\n'),
+      agentYaml({
+        name: meshAgentName,
+        port: agentPort,
+        delayMs: 0,
+        databaseUrl: agentDatabase.url,
+      }),
     );
     writeFileSync(
       gatewayFile,
-      [
-        'gateway:',
-        `  port: ${gatewayPort}`,
-        '  session_secret_key: bench-only-secret-key-0123456789abcdef',
-        '  session_service:',
-        '    type: sql',
-        `    database_url: ${JSON.stringify(gatewayDatabase.url)}`,
-        '  agents:',
-        `    - { name: ${meshAgentName}, url: ${JSON.stringify(agentUrl)} }`,
-        '',
-      ].join('\n'),
+      gatewayYaml({
+        port: gatewayPort,
+        databaseUrl: gatewayDatabase.url,
+        agents: [{ name: meshAgentName, url: agentUrl }],
+      }),
     );
     const env = { ...process.env, LOG_LEVEL: 'warn' };
+    const profile = cpuProfileArgs();
     const startedAt = performance.now();
     const agent = startNodeProcess({
       name: 'agent',
-      args: [cliEntry, 'agent', '--config', agentFile],
+      args: [...profile, cliEntry, 'agent', '--config', agentFile],
       cwd: folder,
       env,
     });
     processes.push(agent);
     const gateway = startNodeProcess({
       name: 'gateway',
-      args: [cliEntry, 'gateway', '--config', gatewayFile],
+      args: [...profile, cliEntry, 'gateway', '--config', gatewayFile],
       cwd: folder,
       env,
     });
@@ -99,9 +93,25 @@ export async function startMesh(provider: DatabaseProvider): Promise<RunningMesh
       startedAt,
       60_000,
     );
-    return { gatewayUrl, agentUrl, gateway, agent, stop };
+    return {
+      gatewayUrl,
+      agentUrl,
+      gateway,
+      agent,
+      databaseNames: databases.map((database) => database.name),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * `BENCH_CPU_PROF=<dir>` makes the agent and gateway write V8 CPU profiles (.cpuprofile, one per process,
+ * on exit) into that folder, to see where the CPU of a turn goes.
+ */
+function cpuProfileArgs(): string[] {
+  const folder = process.env.BENCH_CPU_PROF;
+  return folder ? ['--cpu-prof', `--cpu-prof-dir=${resolve(folder)}`] : [];
 }

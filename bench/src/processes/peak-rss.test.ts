@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readPeakRssMiB } from './peak-rss.js';
+import { readPeakRssMiB, readRssMiB } from './peak-rss.js';
 
 describe('readPeakRssMiB', () => {
   it('reads the peak RSS of this process, at least its current heap', () => {
@@ -13,12 +13,15 @@ describe('readPeakRssMiB', () => {
   });
 });
 
-describe('readCpuMs', () => {
-  it('grows while this process burns CPU', async () => {
-    const { readCpuMs } = await import('./cpu-time.js');
-    const before = readCpuMs(process.pid) as number;
-    const until = Date.now() + 100;
-    while (Date.now() < until) Math.sqrt(Math.random());
-    expect((readCpuMs(process.pid) as number) - before).toBeGreaterThan(0);
+describe('readRssMiB', () => {
+  it('reads the current RSS of this process: at least its heap, at most its peak', () => {
+    const current = readRssMiB(process.pid);
+    expect(current).not.toBeNull();
+    expect(current as number).toBeGreaterThanOrEqual(process.memoryUsage().heapUsed / 1024 / 1024);
+    expect(current as number).toBeLessThanOrEqual(readPeakRssMiB(process.pid) as number);
+  });
+
+  it('returns null for a process that does not exist', () => {
+    expect(readRssMiB(2 ** 22 + 12345)).toBeNull();
   });
 });

@@ -1,6 +1,13 @@
 import type { ParsedDatabaseUrl } from '@agent-mesh/shared';
 import * as mariadb from 'mariadb';
-import { inBatches, seedBatchSize, type RawDriver, type RawEventRow } from './raw-driver.js';
+import {
+  eventValues,
+  inBatches,
+  seedBatchSize,
+  sessionColumns,
+  sessionValues,
+  type RawDriver,
+} from './raw-driver.js';
 
 const eventColumns =
   '`seq`, `id`, `invocation_id`, `author`, `message_id`, `content`, `actions`, `usage`, `timestamp`';
@@ -8,21 +15,6 @@ const eventColumns =
 /** DATETIME(3) literal in UTC, the wall time Prisma stores with its UTC session time zone. */
 function mysqlTimestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
-}
-
-function eventValues(row: RawEventRow): unknown[] {
-  return [
-    row.sessionPk,
-    row.seq,
-    row.id,
-    row.invocationId,
-    row.author,
-    row.messageId,
-    row.content,
-    row.actions,
-    row.usage,
-    mysqlTimestamp(row.timestamp),
-  ];
 }
 
 function placeholders(rows: number, columns: number): string {
@@ -49,40 +41,31 @@ export function openMariaDbRawDriver(parsed: ParsedDatabaseUrl, maxConnections: 
   return {
     provider: 'mysql',
     insertEvent: async (row) => {
-      await pool.query(insertOne, eventValues(row));
+      await pool.query(insertOne, eventValues(row, mysqlTimestamp));
     },
-    insertEvents: async (rows) => {
-      const connection = await pool.getConnection();
-      try {
-        await connection.beginTransaction();
+    appendWithSessionUpdate: (row, updatedAt) =>
+      inTransaction(pool, async (connection) => {
+        await connection.query('UPDATE sessions SET last_seq = ?, updated_at = ? WHERE pk = ?', [
+          row.seq,
+          mysqlTimestamp(updatedAt),
+          row.sessionPk,
+        ]);
+        await connection.query(insertOne, eventValues(row, mysqlTimestamp));
+      }),
+    insertEvents: (rows) =>
+      inTransaction(pool, async (connection) => {
         for (const batch of inBatches(rows, seedBatchSize)) {
           await connection.query(
             `INSERT INTO events (session_pk, ${eventColumns}) VALUES ${placeholders(batch.length, 10)}`,
-            batch.flatMap(eventValues),
+            batch.flatMap((row) => eventValues(row, mysqlTimestamp)),
           );
         }
-        await connection.commit();
-      } catch (error) {
-        await connection.rollback();
-        throw error;
-      } finally {
-        await connection.release();
-      }
-    },
+      }),
     insertSessions: async (rows) => {
       for (const batch of inBatches(rows, seedBatchSize)) {
         await pool.query(
-          `INSERT INTO sessions (app_name, user_id, id, state, last_seq, compaction_seq, created_at, updated_at) VALUES ${placeholders(batch.length, 8)}`,
-          batch.flatMap((row) => [
-            row.appName,
-            row.userId,
-            row.id,
-            row.state,
-            row.lastSeq,
-            row.compactionSeq,
-            mysqlTimestamp(row.createdAt),
-            mysqlTimestamp(row.updatedAt),
-          ]),
+          `INSERT INTO sessions (${sessionColumns}) VALUES ${placeholders(batch.length, 8)}`,
+          batch.flatMap((row) => sessionValues(row, mysqlTimestamp)),
         );
       }
       // A multi-row INSERT reports only the first id; read them back by key instead.
@@ -129,4 +112,22 @@ export function openMariaDbRawDriver(parsed: ParsedDatabaseUrl, maxConnections: 
     },
     close: () => pool.end(),
   };
+}
+
+/** Runs work on one pooled connection in one transaction: committed, or rolled back when it throws. */
+async function inTransaction(
+  pool: mariadb.Pool,
+  work: (connection: mariadb.PoolConnection) => Promise<void>,
+): Promise<void> {
+  const connection = await pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    await work(connection);
+    await connection.commit();
+  } catch (error) {
+    await connection.rollback();
+    throw error;
+  } finally {
+    await connection.release();
+  }
 }

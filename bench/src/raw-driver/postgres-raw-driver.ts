@@ -1,24 +1,20 @@
 import type { ParsedDatabaseUrl } from '@agent-mesh/shared';
 import pg from 'pg';
-import { inBatches, seedBatchSize, type RawDriver, type RawEventRow } from './raw-driver.js';
+import {
+  eventValues,
+  inBatches,
+  seedBatchSize,
+  sessionColumns,
+  sessionValues,
+  type RawDriver,
+} from './raw-driver.js';
 
 const eventColumns =
   'seq, id, invocation_id, author, message_id, content, actions, usage, "timestamp"';
 
-function eventValues(row: RawEventRow): unknown[] {
-  return [
-    row.sessionPk,
-    row.seq,
-    row.id,
-    row.invocationId,
-    row.author,
-    row.messageId,
-    row.content,
-    row.actions,
-    row.usage,
-    // timestamp(3) without time zone ignores the offset: the UTC wall time is stored, as Prisma does.
-    row.timestamp.toISOString(),
-  ];
+/** timestamp(3) without time zone ignores the offset: the UTC wall time is stored, as Prisma does. */
+function postgresTimestamp(date: Date): string {
+  return date.toISOString();
 }
 
 /** `($1, …, $10), ($11, …)` for `rows` rows of `columns` parameters. */
@@ -50,10 +46,18 @@ export function openPostgresRawDriver(
   // An idle connection dropped by the server (e.g. when the database is dropped) must not crash the run.
   pool.on('error', () => undefined);
   const insertOne = `INSERT INTO events (session_pk, ${eventColumns}) VALUES ${placeholders(1, 10)}`;
+  // One statement, like ours: the row lock of the UPDATE and the INSERT commit together.
+  const appendOne = `WITH s AS (UPDATE sessions SET last_seq = $2, updated_at = $11 WHERE pk = $1 RETURNING pk) INSERT INTO events (session_pk, ${eventColumns}) SELECT pk, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM s`;
   return {
     provider: 'postgresql',
     insertEvent: async (row) => {
-      await pool.query(insertOne, eventValues(row));
+      await pool.query(insertOne, eventValues(row, postgresTimestamp));
+    },
+    appendWithSessionUpdate: async (row, updatedAt) => {
+      await pool.query(appendOne, [
+        ...eventValues(row, postgresTimestamp),
+        postgresTimestamp(updatedAt),
+      ]);
     },
     insertEvents: async (rows) => {
       const client = await pool.connect();
@@ -62,7 +66,7 @@ export function openPostgresRawDriver(
         for (const batch of inBatches(rows, seedBatchSize)) {
           await client.query(
             `INSERT INTO events (session_pk, ${eventColumns}) VALUES ${placeholders(batch.length, 10)}`,
-            batch.flatMap(eventValues),
+            batch.flatMap((row) => eventValues(row, postgresTimestamp)),
           );
         }
         await client.query('COMMIT');
@@ -77,17 +81,8 @@ export function openPostgresRawDriver(
       const pks = new Map<string, number>();
       for (const batch of inBatches(rows, seedBatchSize)) {
         const result = await pool.query<{ pk: number; id: string }>(
-          `INSERT INTO sessions (app_name, user_id, id, state, last_seq, compaction_seq, created_at, updated_at) VALUES ${placeholders(batch.length, 8)} RETURNING pk, id`,
-          batch.flatMap((row) => [
-            row.appName,
-            row.userId,
-            row.id,
-            row.state,
-            row.lastSeq,
-            row.compactionSeq,
-            row.createdAt.toISOString(),
-            row.updatedAt.toISOString(),
-          ]),
+          `INSERT INTO sessions (${sessionColumns}) VALUES ${placeholders(batch.length, 8)} RETURNING pk, id`,
+          batch.flatMap((row) => sessionValues(row, postgresTimestamp)),
         );
         for (const inserted of result.rows) pks.set(inserted.id, inserted.pk);
       }

@@ -34,6 +34,11 @@ export interface RawDriver {
   readonly provider: DatabaseProvider;
   /** One single-row INSERT in autocommit: the least an append can do. */
   insertEvent(row: RawEventRow): Promise<void>;
+  /**
+   * The least SQL of an append that keeps the session row in step: in one transaction, set the session's
+   * last_seq to the event's seq and its updated_at, and insert the event (one statement on PostgreSQL).
+   */
+  appendWithSessionUpdate(row: RawEventRow, updatedAt: Date): Promise<void>;
   /** Many events in one transaction, with multi-row INSERTs where the driver has them (seeding). */
   insertEvents(rows: readonly RawEventRow[]): Promise<void>;
   /** Inserts sessions in one transaction and returns their pks by session id. */
@@ -57,6 +62,43 @@ export interface RawDriver {
   /** The server (or library) version, for the machine description. */
   serverVersion(): Promise<string>;
   close(): Promise<void>;
+}
+
+/** The `sessions` columns a seeded row fills, in the order of {@link sessionValues}. */
+export const sessionColumns =
+  'app_name, user_id, id, state, last_seq, compaction_seq, created_at, updated_at';
+
+/**
+ * An event row's parameters in `session_pk, seq, id, …, timestamp` order, the timestamp written as the
+ * engine stores Prisma's DateTime.
+ */
+export function eventValues(row: RawEventRow, timestamp: (date: Date) => string): unknown[] {
+  return [
+    row.sessionPk,
+    row.seq,
+    row.id,
+    row.invocationId,
+    row.author,
+    row.messageId,
+    row.content,
+    row.actions,
+    row.usage,
+    timestamp(row.timestamp),
+  ];
+}
+
+/** A session row's parameters in {@link sessionColumns} order. */
+export function sessionValues(row: RawSessionRow, timestamp: (date: Date) => string): unknown[] {
+  return [
+    row.appName,
+    row.userId,
+    row.id,
+    row.state,
+    row.lastSeq,
+    row.compactionSeq,
+    timestamp(row.createdAt),
+    timestamp(row.updatedAt),
+  ];
 }
 
 /** Rows per multi-row INSERT when seeding: well under every engine's parameter and packet limits. */

@@ -1,5 +1,12 @@
 import Database from 'better-sqlite3';
-import type { RawDriver, RawEventRow, RawSessionRow } from './raw-driver.js';
+import {
+  eventValues,
+  sessionColumns,
+  sessionValues,
+  type RawDriver,
+  type RawEventRow,
+  type RawSessionRow,
+} from './raw-driver.js';
 
 const eventColumns =
   'seq, id, invocation_id, author, message_id, content, actions, usage, timestamp';
@@ -7,21 +14,6 @@ const eventColumns =
 /** SQLite stores Prisma DateTime columns as ISO text with an explicit offset; write the same. */
 function sqliteTimestamp(date: Date): string {
   return date.toISOString().replace('Z', '+00:00');
-}
-
-function eventValues(row: RawEventRow): unknown[] {
-  return [
-    row.sessionPk,
-    row.seq,
-    row.id,
-    row.invocationId,
-    row.author,
-    row.messageId,
-    row.content,
-    row.actions,
-    row.usage,
-    sqliteTimestamp(row.timestamp),
-  ];
 }
 
 /**
@@ -38,8 +30,13 @@ export function openSqliteRawDriver(path: string): RawDriver {
     `INSERT INTO events (session_pk, ${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertSession = db.prepare(
-    'INSERT INTO sessions (app_name, user_id, id, state, last_seq, compaction_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const touchSession = db.prepare('UPDATE sessions SET last_seq = ?, updated_at = ? WHERE pk = ?');
+  const appendWithSessionUpdate = db.transaction((row: RawEventRow, updatedAt: Date) => {
+    touchSession.run(row.seq, sqliteTimestamp(updatedAt), row.sessionPk);
+    insertEvent.run(...eventValues(row, sqliteTimestamp));
+  });
   const setSeqs = db.prepare('UPDATE sessions SET last_seq = ?, compaction_seq = ? WHERE pk = ?');
   const selectAfter = db.prepare(
     `SELECT ${eventColumns} FROM events WHERE session_pk = ? AND seq > ? AND seq <= ? ORDER BY seq`,
@@ -51,21 +48,12 @@ export function openSqliteRawDriver(path: string): RawDriver {
     'SELECT id, last_seq, created_at, updated_at FROM sessions WHERE app_name = ? AND user_id = ? ORDER BY updated_at DESC LIMIT ?',
   );
   const insertEvents = db.transaction((rows: readonly RawEventRow[]) => {
-    for (const row of rows) insertEvent.run(...eventValues(row));
+    for (const row of rows) insertEvent.run(...eventValues(row, sqliteTimestamp));
   });
   const insertSessions = db.transaction((rows: readonly RawSessionRow[]) => {
     const pks = new Map<string, number>();
     for (const row of rows) {
-      const result = insertSession.run(
-        row.appName,
-        row.userId,
-        row.id,
-        row.state,
-        row.lastSeq,
-        row.compactionSeq,
-        sqliteTimestamp(row.createdAt),
-        sqliteTimestamp(row.updatedAt),
-      );
+      const result = insertSession.run(...sessionValues(row, sqliteTimestamp));
       pks.set(row.id, Number(result.lastInsertRowid));
     }
     return pks;
@@ -73,7 +61,11 @@ export function openSqliteRawDriver(path: string): RawDriver {
   return {
     provider: 'sqlite',
     insertEvent: async (row) => {
-      insertEvent.run(...eventValues(row));
+      insertEvent.run(...eventValues(row, sqliteTimestamp));
+    },
+    appendWithSessionUpdate: async (row, updatedAt) => {
+      // BEGIN IMMEDIATE, as our appends: take the write lock first.
+      appendWithSessionUpdate.immediate(row, updatedAt);
     },
     insertEvents: async (rows) => {
       insertEvents(rows);

@@ -2,7 +2,8 @@ import type { Summary } from './stats.js';
 import { describeTarget, isTargetMet, type Target } from './targets.js';
 
 /** Which part of the system a row measures. */
-export type BenchGroup = 'session-store' | 'gateway-turn' | 'startup' | 'compaction' | 'scale';
+export type BenchGroup =
+  'session-store' | 'gateway-turn' | 'startup' | 'compaction' | 'scale' | 'websocket-streams';
 
 /** The figure a row is compared with, measured in the same run in the same unit. */
 export interface Reference {

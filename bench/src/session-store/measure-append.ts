@@ -69,6 +69,8 @@ export async function measureConcurrentAppend(
   sessions: number,
   eventsPerSession: number,
   rounds: number,
+  /** `least`: time the raw driver's least SQL of our append (on our database) instead of appendEvent. */
+  side: 'service' | 'least' = 'service',
 ): Promise<ConcurrentAppendFigures> {
   const total = sessions * eventsPerSession;
   const ours: number[] = [];
@@ -81,14 +83,23 @@ export async function measureConcurrentAppend(
   for (let round = 0; round < rounds; round += 1) {
     const created = await Promise.all(
       Array.from({ length: sessions }, (_, index) =>
-        pair.createSession(`concurrent-${round}-${index}`),
+        pair.createSession(`concurrent-${side}-${round}-${index}`),
       ),
     );
+    const oursPks =
+      side === 'least'
+        ? await Promise.all(created.map(({ key }) => oursPk(pair, key.sessionId)))
+        : [];
     const events = Array.from({ length: eventsPerSession }, (_, index) => createBenchEvent(index));
     const runOurs = async (): Promise<void> => {
       const start = process.cpuUsage();
       const run = await runConcurrently(sessions, eventsPerSession, (worker, index) =>
-        pair.service.appendEvent(created[worker]?.key ?? missing(), events[index] ?? missing()),
+        side === 'least'
+          ? pair.seeder.appendWithSessionUpdate(
+              toRawEventRow(events[index] ?? missing(), oursPks[worker] ?? missing(), index + 1),
+              new Date(),
+            )
+          : pair.service.appendEvent(created[worker]?.key ?? missing(), events[index] ?? missing()),
       );
       cpu.ours.push(cpuPerEvent(start));
       ours.push((total * 1000) / run.elapsedMs);
@@ -124,4 +135,51 @@ export async function measureConcurrentAppend(
 
 function missing(): never {
   throw new Error('benchmark bookkeeping error: index out of range');
+}
+
+/**
+ * The least SQL of our append, timed beside the plain INSERT: the raw driver moving the session row's
+ * last_seq and updated_at on and inserting the event in one transaction (one statement on PostgreSQL),
+ * on our database (a session of its own), alternating event by event with the reference's INSERT. Its
+ * ratio to the INSERT is the most any implementation of "an append that keeps the session row in step"
+ * can reach on these tables: the physical ceiling of the append target.
+ */
+export async function measureLeastAppend(
+  pair: StorePair,
+  count: number,
+  warmup: number,
+): Promise<AppendFigures> {
+  const { key, referencePk } = await pair.createSession('least-append');
+  const sessionPk = await oursPk(pair, key.sessionId);
+  const events = Array.from({ length: count + warmup }, (_, index) => createBenchEvent(index));
+  let least = 0;
+  let reference = 0;
+  const samples = await measureInterleaved({
+    warmup,
+    runs: count,
+    ours: () => {
+      const index = least++;
+      const event = events[index] ?? missing();
+      return pair.seeder.appendWithSessionUpdate(
+        toRawEventRow(event, sessionPk, index + 1),
+        new Date(),
+      );
+    },
+    reference: () => {
+      const index = reference++;
+      return pair.reference.insertEvent(
+        toRawEventRow(events[index] ?? missing(), referencePk, index + 1),
+      );
+    },
+  });
+  return { ours: sideOf(samples.ours), reference: sideOf(samples.reference) };
+}
+
+/** The pk of one of our sessions, for the raw driver writing to our database. */
+async function oursPk(pair: StorePair, sessionId: string): Promise<number> {
+  const [found] = await pair.database.driver.query<{ pk: number }>(
+    `SELECT pk FROM sessions WHERE id = ${pair.provider === 'postgresql' ? '$1' : '?'}`,
+    [sessionId],
+  );
+  return Number(found?.pk ?? missing());
 }

@@ -23,7 +23,7 @@ export interface StorePair {
   provider: DatabaseProvider;
   database: AgentDatabase;
   service: SessionService;
-  /** Raw driver on our database, for seeding only (never timed). */
+  /** Raw driver on our database: seeding, and the least-SQL append figures (never ours). */
   seeder: RawDriver;
   /** Raw driver on the reference database: the timed reference. */
   reference: RawDriver;
@@ -53,7 +53,7 @@ export async function openStorePair(provider: DatabaseProvider): Promise<StorePa
     await migrated.close();
     const service = createSessionService({ type: 'sql', database });
     closers.push(() => service.close());
-    const seeder = openRawDriver(oursDb.url, 2);
+    const seeder = openRawDriver(oursDb.url, benchPoolSize);
     closers.push(() => seeder.close());
     const reference = openRawDriver(referenceDb.url, benchPoolSize);
     closers.push(() => reference.close());

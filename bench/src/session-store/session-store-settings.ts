@@ -29,11 +29,11 @@ export function sessionStoreSettings(full: boolean): SessionStoreSettings {
     concurrentRounds: full ? 3 : 1,
     loadSizes: full ? [100, 1000, 10_000, 100_000] : [100, 1000, 10_000],
     liveWindow: 20,
-    loadRuns: { warmup: 10, runs: full ? 300 : 100 },
+    loadRuns: full ? { warmup: 10, runs: 300 } : { warmup: 5, runs: 50 },
     historyEvents: 10_000,
     historyRuns: { warmup: 2, runs: full ? 30 : 10 },
     listedSessions: 1000,
     listLimit: 20,
-    listRuns: { warmup: 10, runs: full ? 500 : 200 },
+    listRuns: full ? { warmup: 10, runs: 500 } : { warmup: 5, runs: 100 },
   };
 }

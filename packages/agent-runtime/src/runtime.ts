@@ -15,7 +15,7 @@ import {
 import { createAgentCard } from './a2a/agent-card.js';
 import { createA2aApp, type ReadinessReport } from './a2a/create-a2a-app.js';
 import { GuardedRequestHandler } from './a2a/guarded-request-handler.js';
-import { PrismaTaskStore } from './a2a/prisma-task-store.js';
+import { SqlTaskStore } from './a2a/sql-task-store.js';
 import { RunnerAgentExecutor } from './a2a/runner-agent-executor.js';
 import { createCompactionHooks } from './compaction/create-compaction-hooks.js';
 import { createSessionLock } from './compaction/create-session-lock.js';
@@ -223,12 +223,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       ? config.public_url.replace(/\/+$/, '')
       : `http://${cardHost(config.host)}:${port}`;
     const card = createAgentCard(config, url, peers?.peerNames ?? []);
-    const prismaTasks = database
-      ? new PrismaTaskStore(database.client, config.name, { logger })
+    const sqlTasks = database
+      ? new SqlTaskStore(database.driver, config.name, { logger })
       : undefined;
     const taskStore: TaskStore & { flushAll?(): Promise<void> } =
-      prismaTasks ?? new InMemoryTaskStore();
-    const executor = new RunnerAgentExecutor(runner, logger, operations.turnObserver);
+      sqlTasks ?? new InMemoryTaskStore();
+    const executor = new RunnerAgentExecutor(runner, logger, operations.turnObserver, sqlTasks);
     const requestHandler = new GuardedRequestHandler(
       new DefaultRequestHandler(card, taskStore, executor),
       runner,
@@ -264,9 +264,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         defaultBehavior: sessionConfig.default_behavior,
         modelLabel: `${config.model.provider}/${config.model.name}`,
         token: config.auth.token,
-        ...(prismaTasks
-          ? { deleteTasks: (contextId) => prismaTasks.deleteByContext(contextId) }
-          : {}),
+        ...(sqlTasks ? { deleteTasks: (contextId) => sqlTasks.deleteByContext(contextId) } : {}),
       }),
       metrics: operations.metrics,
       logger,

@@ -98,6 +98,14 @@ describe('gateway REST API', () => {
       usage: { contextWindow: 4096 },
     });
     const taskId = sent.body.taskId as string;
+    // The answer of ?wait=true is the task as stored.
+    const { status, text, usage } = sent.body as Record<string, unknown>;
+    expect((await client.request('GET', `/api/v1/tasks/${taskId}`)).body).toMatchObject({
+      id: taskId,
+      status,
+      text,
+      usage,
+    });
     const message = agent.received.find((item) => item.contextId === sessionId);
     expect(message).toMatchObject({
       messageId: `${taskId}-user`,

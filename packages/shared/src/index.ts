@@ -71,6 +71,7 @@ export { locateStartupError } from './config/locate-startup-error.js';
 export { configSchemaPaths } from './config/config-schemas.js';
 export { parseDatabaseUrl, redactDatabaseUrl } from './database/parse-database-url.js';
 export { openDatabase } from './database/open-database.js';
+export type { SqlDriver, SqlRunner, SqlStatement } from './database/sql-driver/index.js';
 export {
   isDatabaseUnavailableError,
   isUniqueConstraintError,

@@ -1,9 +1,5 @@
-import {
-  startMeshProcess,
-  type MeshProcess,
-  type StartMeshProcessOptions,
-} from './mesh-process.js';
-import { waitFor } from './wait-for.js';
+import { startListeningProcess } from './listening-process.js';
+import type { MeshProcess, StartMeshProcessOptions } from './mesh-process.js';
 
 /** A gateway started with `agent-mesh gateway --config <file>`, listening. */
 export interface GatewayProcess extends MeshProcess {
@@ -19,22 +15,10 @@ export async function startGatewayProcess(
   configFile: string,
   options: StartMeshProcessOptions = {},
 ): Promise<GatewayProcess> {
-  const process = startMeshProcess(['gateway', '--config', configFile], options);
-  try {
-    const entry = await process.waitForLog(
-      (log) =>
-        typeof log.url === 'string' &&
-        typeof log.msg === 'string' &&
-        log.msg.includes('listening on'),
-    );
-    const url = String(entry.url);
-    await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, {
-      description: `${url}/healthz to answer 200`,
-      timeoutMs: 20_000,
-    });
-    return Object.assign(process, { url });
-  } catch (error) {
-    await process.kill('SIGKILL');
-    throw error;
-  }
+  const { process, url } = await startListeningProcess(
+    ['gateway', '--config', configFile],
+    options,
+    '/healthz',
+  );
+  return Object.assign(process, { url });
 }

@@ -116,11 +116,46 @@ function bodyErrors(binding: Binding, options: A2aAppOptions): ErrorRequestHandl
 }
 
 /**
+ * Sends what a streaming response writes within one turn of the event loop together: the SDK flushes the
+ * SSE headers and then writes every event on its own (a syscall and a TCP segment each, for the agent and
+ * for the gateway reading it), while one reply's events mostly come in a burst. The writes are corked at
+ * the first one and sent before the loop next waits for I/O (setImmediate), so no event is held back
+ * longer than that.
+ */
+function sendWritesPerTick(): RequestHandler {
+  return (_request, response, next) => {
+    const write = response.write.bind(response) as (...args: unknown[]) => boolean;
+    const flushHeaders = response.flushHeaders.bind(response);
+    let corked = false;
+    const corkUntilNextTick = (): void => {
+      if (corked || response.writableEnded) return;
+      corked = true;
+      response.cork();
+      setImmediate(() => {
+        corked = false;
+        // end() sends everything corked by itself.
+        if (!response.writableEnded) response.uncork();
+      });
+    };
+    response.write = ((...args: unknown[]) => {
+      corkUntilNextTick();
+      return write(...args);
+    }) as typeof response.write;
+    response.flushHeaders = () => {
+      corkUntilNextTick();
+      flushHeaders();
+    };
+    next();
+  };
+}
+
+/**
  * Builds the agent's HTTP app (no listen): A2A JSON-RPC at `/`, HTTP+JSON at `/rest`, both with the v0.3
  * compatibility layer on; the agent card at /.well-known/agent-card.json and /.well-known/agent.json;
  * `/healthz` (process up), `/readyz` (503 with the reasons when a dependency is missing), `/metrics`
  * (Prometheus, when metrics are given) and, when given, the management API under /mesh/v1. Bodies are
- * parsed here with a limit derived from limits.max_message_bytes, so an oversized one gets a clear A2A error.
+ * parsed here with a limit derived from limits.max_message_bytes, so an oversized one gets a clear A2A error;
+ * streamed events produced in the same event-loop turn leave in one write.
  */
 export function createA2aApp(options: A2aAppOptions): Express {
   const { requestHandler, token, logger } = options;
@@ -171,6 +206,7 @@ export function createA2aApp(options: A2aAppOptions): Express {
   app.use(
     restPath,
     requireToken(token, 'rest'),
+    sendWritesPerTick(),
     express.json({ limit, type: ['application/json', 'application/a2a+json'], strict: false }),
     bodyErrors('rest', options),
     restHandler({
@@ -182,6 +218,7 @@ export function createA2aApp(options: A2aAppOptions): Express {
   app.post(
     '/',
     requireToken(token, 'jsonrpc'),
+    sendWritesPerTick(),
     express.json({ limit, type: 'application/json' }),
     bodyErrors('jsonrpc', options),
     jsonRpcHandler({

@@ -107,7 +107,8 @@ function lastStatus(events: StreamResponse[]) {
 
 describe('RunnerAgentExecutor', () => {
   it('streams the reply as chunks of one artifact and ends with usage, model and session in the metadata', async () => {
-    const { handler, context } = setup();
+    // A pause between words: each word arrives in its own event-loop turn and leaves as its own chunk.
+    const { handler, context } = setup(new BuiltinRecallModel({ contextWindow: 4096, delayMs: 1 }));
     const events = await collect(
       handler.sendMessageStream(request('ctx-1', 'My favorite color is blue'), context),
     );
@@ -126,8 +127,9 @@ describe('RunnerAgentExecutor', () => {
       .slice(0, -1)
       .map((chunk) => textOfParts(chunk.artifact?.parts))
       .join('');
-    expect(textOfParts(last?.artifact?.parts)).toBe(streamed);
-    expect(streamed).toContain('blue');
+    // The last chunk carries the whole text; words still waiting when the reply ended are only in it.
+    expect(textOfParts(last?.artifact?.parts).startsWith(streamed)).toBe(true);
+    expect(textOfParts(last?.artifact?.parts)).toContain('blue');
 
     const final = lastStatus(events);
     expect(final?.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
@@ -149,7 +151,21 @@ describe('RunnerAgentExecutor', () => {
     const task = await handler.getTask({ tenant: '', id: final?.taskId ?? '' }, context);
     expect(task.artifacts).toHaveLength(1);
     expect(task.artifacts[0]?.parts).toHaveLength(1);
-    expect(textOfParts(task.artifacts[0]?.parts)).toBe(streamed);
+    expect(textOfParts(task.artifacts[0]?.parts)).toBe(textOfParts(last?.artifact?.parts));
+  });
+
+  it('sends a reply that is complete at once as its last chunk alone, not word by word', async () => {
+    const { handler, context } = setup();
+    const events = await collect(
+      handler.sendMessageStream(request('ctx-burst', 'My favorite color is blue'), context),
+    );
+    const chunks = events.flatMap((event) =>
+      event.payload?.$case === 'artifactUpdate' ? [event.payload.value] : [],
+    );
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toMatchObject({ append: false, lastChunk: true });
+    expect(textOfParts(chunks[0]?.artifact?.parts)).toContain('blue');
+    expect(lastStatus(events)?.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
   });
 
   it('cancels a running reply on tasks/cancel', async () => {

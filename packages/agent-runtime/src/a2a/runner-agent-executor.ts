@@ -28,6 +28,11 @@ export interface TurnObserver {
   ): void;
 }
 
+/** Told the id of a task about to be created, before its first event (a task store). */
+export interface NewTaskListener {
+  expectNew(taskId: string): void;
+}
+
 /** The id of the artifact a reply streams into (one per task). */
 export const replyArtifactId = 'reply';
 
@@ -51,6 +56,41 @@ function agentMessage(taskId: string, contextId: string, text: string): Message 
     extensions: [],
     referenceTaskIds: [],
   };
+}
+
+/**
+ * Text deltas waiting to become one artifact chunk. A model stream that is already complete (the built-in
+ * model at delay 0, a provider's burst of buffered tokens) yields its deltas within one event-loop turn,
+ * and each would otherwise cost an A2A event here and in the gateway (task store load and save, SSE
+ * write, parse, record, WebSocket frame). The deltas of one loop turn leave together right after it
+ * (setImmediate); nothing waits for more text, so a delta that arrives later, as a live stream's do,
+ * still goes out on its own at once.
+ */
+class PendingDeltas {
+  private text = '';
+  private scheduled: NodeJS.Immediate | undefined;
+
+  constructor(private readonly send: (text: string) => void) {}
+
+  add(text: string): void {
+    this.text += text;
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Sends the waiting text now, if any. */
+  flush(): void {
+    const text = this.take();
+    if (text !== '') this.send(text);
+  }
+
+  /** Returns the waiting text and forgets it. */
+  take(): string {
+    const text = this.text;
+    this.text = '';
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    return text;
+  }
 }
 
 /** The final task state of a turn result; an interrupted reply counts as failed (the agent went away). */
@@ -86,6 +126,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
     private readonly runner: Runner,
     private readonly logger: Logger,
     private readonly observer: TurnObserver = {},
+    private readonly newTasks?: NewTaskListener,
   ) {}
 
   /** How many turns are running now. */
@@ -146,6 +187,7 @@ export class RunnerAgentExecutor implements AgentExecutor {
     const { taskId, contextId } = requestContext;
     const userMessage = requestContext.userMessage;
     const isNewTask = requestContext.task === undefined;
+    if (isNewTask) this.newTasks?.expectNew(taskId);
     const task: Task = {
       id: taskId,
       contextId,
@@ -186,6 +228,11 @@ export class RunnerAgentExecutor implements AgentExecutor {
       );
     };
 
+    const pending = new PendingDeltas((text) => {
+      publishChunk(text, appending, false);
+      appending = true;
+    });
+
     let result: TurnResult;
     try {
       result = await this.runner.runTurn(
@@ -198,16 +245,15 @@ export class RunnerAgentExecutor implements AgentExecutor {
           signal,
         },
         {
-          onDelta: (text) => {
-            publishChunk(text, appending, false);
-            appending = true;
-          },
+          onDelta: (text) => pending.add(text),
           onReset: () => {
+            pending.take();
             appending = false;
           },
         },
       );
     } catch (error) {
+      pending.flush();
       // Thrown only when nothing was stored: invalid input or the database refused the user message.
       const meshError = isMeshError(error)
         ? error
@@ -234,7 +280,9 @@ export class RunnerAgentExecutor implements AgentExecutor {
       return { status: 'failed' };
     }
 
-    if (result.text !== '' || appending) publishChunk(result.text, false, true);
+    // The last chunk replaces the streamed ones, so text still waiting is not sent before it.
+    const streamed = appending || pending.take() !== '';
+    if (result.text !== '' || streamed) publishChunk(result.text, false, true);
     const metadata: Record<string, unknown> = {
       agent: result.appName,
       model: result.model,

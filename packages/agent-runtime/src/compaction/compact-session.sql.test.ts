@@ -1,26 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { openDatabase, type AgentDatabase } from '@agent-mesh/shared';
 import {
   createTestDatabase,
   testDatabaseProviders,
   type TestDatabase,
 } from '@agent-mesh/shared/testing';
-import { generateText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
-import { buildPrompt } from '../runner/build-prompt.js';
-import type { SessionKey } from '../sessions/session-service.js';
 import { SqlSessionService } from '../sessions/sql-session-service.js';
+import { lockerConversation } from '../testing/locker-conversation.js';
 import { compactSession } from './compact-session.js';
 import { createSessionLock } from './create-session-lock.js';
-import { runWithCompaction } from './run-with-compaction.js';
 import type { SessionLock } from './session-lock.js';
-import { lockerExchanges, seedConversation } from './testing/seed-conversation.js';
-
-function newKey(): SessionKey {
-  const suffix = randomUUID().slice(0, 8);
-  return { appName: 'assistant', userId: `user-${suffix}`, sessionId: `web-session-${suffix}` };
-}
+import { compactWith, newSessionKey, testInstruction } from './testing/compaction-runner.js';
+import { runTurnsWithCompaction } from './testing/run-turns-with-compaction.js';
+import { adaExchange, lockerExchanges, seedConversation } from './testing/seed-conversation.js';
 
 /** A promise and the function that settles it, to hold a lock exactly as long as a test wants. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -37,6 +30,7 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
   let second: AgentDatabase;
   let sessions: SqlSessionService;
   let lock: SessionLock;
+  let compact: ReturnType<typeof compactWith>;
   const model = new BuiltinRecallModel();
 
   beforeAll(async () => {
@@ -55,6 +49,7 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
     });
     sessions = new SqlSessionService(first);
     lock = createSessionLock(first);
+    compact = compactWith(sessions, lock, model);
   });
 
   afterAll(async () => {
@@ -64,19 +59,9 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
   });
 
   it('stores a compaction event that the next turn loads from, originals kept', async () => {
-    const key = newKey();
-    await seedConversation(sessions, key, [
-      { user: 'My name is Ada Lovelace.', reply: 'Got it: your name is Ada Lovelace.' },
-      ...lockerExchanges(7),
-    ]);
-    const firstResult = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 0.5,
-      reason: 'manual',
-      lock,
-    });
+    const key = newSessionKey();
+    await seedConversation(sessions, key, [adaExchange, ...lockerExchanges(7)]);
+    const firstResult = await compact(key, 0.5, 'manual');
     expect(firstResult).toMatchObject({
       status: 'compacted',
       turnsCompacted: 4,
@@ -84,14 +69,7 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
       endSeq: 8,
       eventSeq: 17,
     });
-    const secondResult = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 0.5,
-      reason: 'overflow',
-      lock,
-    });
+    const secondResult = await compact(key, 0.5, 'overflow');
     expect(secondResult).toMatchObject({
       status: 'compacted',
       turnsCompacted: 2,
@@ -115,7 +93,7 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
   });
 
   it('lets two pools racing on one session compact it exactly once', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(8));
     const replicas = [first, second, first, second].map((database) => ({
       sessions: new SqlSessionService(database),
@@ -142,7 +120,7 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
   });
 
   it('makes a waiter give up with CONFLICT while another replica holds the lock', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     const held = gate();
     const holding = gate();
     const holder = createSessionLock(first).withLock(key, async () => {
@@ -158,7 +136,9 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
     });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250);
     // Another session is not blocked by that lock.
-    await expect(impatient.withLock(newKey(), () => Promise.resolve('free'))).resolves.toBe('free');
+    await expect(impatient.withLock(newSessionKey(), () => Promise.resolve('free'))).resolves.toBe(
+      'free',
+    );
     held.open();
     await expect(holder).resolves.toBe('holder done');
     // Released: the next taker gets it at once.
@@ -166,7 +146,7 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
   });
 
   it('releases the lock when the action fails', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     const failing = createSessionLock(first);
     await expect(failing.withLock(key, () => Promise.reject(new Error('boom')))).rejects.toThrow(
       'boom',
@@ -176,65 +156,20 @@ describe.each(testDatabaseProviders)('compaction on %s', (provider) => {
   });
 
   it('keeps a 40-turn conversation within a 1500-token window and recalls turn 1', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await sessions.createSession(key);
-    const windowModel = new BuiltinRecallModel({ contextWindow: 1500 });
-    const instruction = 'You are a helpful assistant.';
     const filler =
       'I am writing this down now so that we can come back to it much later in this long chat. ' +
       'Please keep it safe, as I will certainly need it again in a few days, thank you.';
-    const texts = [
-      'My name is Ada Lovelace.',
-      ...Array.from(
-        { length: 38 },
-        (_, i) => `The code for locker ${i + 1} is ${4701 + i}. ${filler}`,
-      ),
-      'What is my name?',
-    ];
-    let compactions = 0;
-    let last = '';
-    for (const [index, text] of texts.entries()) {
-      await sessions.appendEvent(key, {
-        invocationId: `task-${index}`,
-        author: 'user',
-        messageId: randomUUID(),
-        content: { role: 'user', parts: [{ type: 'text', text }] },
-      });
-      let seen: number | null = null;
-      last = await runWithCompaction({
-        attempt: async () => {
-          const context = await sessions.loadForTurn(key);
-          if (context === null) throw new Error('session vanished');
-          seen = context.session.compactionSeq;
-          const prompt = buildPrompt({
-            instruction,
-            summary: context.summary,
-            events: context.events,
-          });
-          return (await generateText({ model: windowModel, ...prompt, maxRetries: 0 })).text;
-        },
-        compact: async () => {
-          const result = await compactSession({
-            sessions,
-            key,
-            model: windowModel,
-            percentage: 0.25,
-            reason: 'overflow',
-            lock,
-            instruction,
-            expectedCompactionSeq: seen,
-          });
-          if (result.status === 'compacted') compactions += 1;
-          return result;
-        },
-      });
-      await sessions.appendEvent(key, {
-        invocationId: `task-${index}`,
-        author: 'assistant',
-        content: { role: 'assistant', parts: [{ type: 'text', text: last }] },
-      });
-    }
-    expect(last).toBe('Your name is Ada Lovelace.');
+    const { replies, compactions } = await runTurnsWithCompaction({
+      sessions,
+      key,
+      lock,
+      model: new BuiltinRecallModel({ contextWindow: 1500 }),
+      instruction: testInstruction,
+      messages: lockerConversation(38, filler),
+    });
+    expect(replies.at(-1)).toBe('Your name is Ada Lovelace.');
     expect(compactions).toBeGreaterThanOrEqual(3);
     const page = await sessions.listEvents(key, { limit: 1000 });
     expect(page.events.filter((event) => event.author === 'user')).toHaveLength(40);

@@ -1,43 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import { isMeshError } from '@agent-mesh/shared';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
 import { builtinSummaryInstruction } from '../models/builtin/answer-from-transcript.js';
 import { MemorySessionService } from '../sessions/memory-session-service.js';
-import type { SessionKey } from '../sessions/session-service.js';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { generalSummaryInstruction, transcriptHeading } from './build-summary-prompt.js';
-import { compactSession, type StoredCompaction } from './compact-session.js';
+import type { StoredCompaction } from './compact-session.js';
 import { InProcessSessionLock } from './in-process-session-lock.js';
-import { lockerExchanges, seedConversation } from './testing/seed-conversation.js';
-
-function newKey(): SessionKey {
-  const suffix = randomUUID().slice(0, 8);
-  return { appName: 'assistant', userId: `user-${suffix}`, sessionId: `web-session-${suffix}` };
-}
+import { compactWith, newSessionKey } from './testing/compaction-runner.js';
+import { adaExchange, lockerExchanges, seedConversation } from './testing/seed-conversation.js';
 
 const model = new BuiltinRecallModel();
 
 describe('compactSession (memory service, built-in model)', () => {
   const sessions = new MemorySessionService();
   const lock = new InProcessSessionLock();
+  const compact = compactWith(sessions, lock, model);
 
   it('appends one compaction event covering the oldest turns and keeps the originals', async () => {
-    const key = newKey();
-    await seedConversation(sessions, key, [
-      { user: 'My name is Ada Lovelace.', reply: 'Got it: your name is Ada Lovelace.' },
-      ...lockerExchanges(11),
-    ]);
+    const key = newSessionKey();
+    await seedConversation(sessions, key, [adaExchange, ...lockerExchanges(11)]);
 
-    const result = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 0.25,
-      reason: 'manual',
-      lock,
-    });
+    const result = await compact(key, 0.25, 'manual');
 
     expect(result).toMatchObject({
       status: 'compacted',
@@ -80,28 +65,11 @@ describe('compactSession (memory service, built-in model)', () => {
   });
 
   it('rolls the previous summary into the next one', async () => {
-    const key = newKey();
-    await seedConversation(sessions, key, [
-      { user: 'My name is Ada Lovelace.', reply: 'Got it: your name is Ada Lovelace.' },
-      ...lockerExchanges(7),
-    ]);
-    const first = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 0.5,
-      reason: 'manual',
-      lock,
-    });
+    const key = newSessionKey();
+    await seedConversation(sessions, key, [adaExchange, ...lockerExchanges(7)]);
+    const first = await compact(key, 0.5, 'manual');
     expect(first).toMatchObject({ status: 'compacted', turnsCompacted: 4, startSeq: 1, endSeq: 8 });
-    const second = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 0.5,
-      reason: 'overflow',
-      lock,
-    });
+    const second = await compact(key, 0.5, 'overflow');
     // 4 live turns (seqs 9..16); the summary event sits at 17; the new range starts at the old start.
     expect(second).toMatchObject({
       status: 'compacted',
@@ -120,16 +88,9 @@ describe('compactSession (memory service, built-in model)', () => {
   });
 
   it('compacts nothing when only the newest turn is left, and says so', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(1));
-    const result = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 1,
-      reason: 'overflow',
-      lock,
-    });
+    const result = await compact(key, 1, 'overflow');
     expect(result).toMatchObject({
       status: 'nothing-to-compact',
       reason: 'single-turn',
@@ -140,30 +101,20 @@ describe('compactSession (memory service, built-in model)', () => {
   });
 
   it('does not compact again when the session was compacted since the caller looked', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(6));
     const seen = (await sessions.getSession(key))?.compactionSeq ?? null;
-    await compactSession({ sessions, key, model, percentage: 0.25, reason: 'overflow', lock });
-    const late = await compactSession({
-      sessions,
-      key,
-      model,
-      percentage: 0.25,
-      reason: 'overflow',
-      lock,
-      expectedCompactionSeq: seen,
-    });
+    await compact(key, 0.25, 'overflow');
+    const late = await compact(key, 0.25, 'overflow', { expectedCompactionSeq: seen });
     expect(late).toMatchObject({ status: 'already-compacted', compactionSeq: 13 });
     expect((await sessions.getSession(key))?.lastSeq).toBe(13);
   });
 
   it('produces exactly one compaction when callers race in one process', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(8));
     const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        compactSession({ sessions, key, model, percentage: 0.25, reason: 'overflow', lock }),
-      ),
+      Array.from({ length: 5 }, () => compact(key, 0.25, 'overflow')),
     );
     expect(results.filter((result) => result.status === 'compacted')).toHaveLength(1);
     expect(results.filter((result) => result.status === 'already-compacted')).toHaveLength(4);
@@ -174,18 +125,11 @@ describe('compactSession (memory service, built-in model)', () => {
   });
 
   it('summarises fewer turns when the summarising model has a small window', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(12));
     // With the instruction, 6 turns need about 207 tokens, 3 about 142, 2 about 120: only 2 fit in 130.
     const small = new BuiltinRecallModel({ contextWindow: 130 });
-    const result = await compactSession({
-      sessions,
-      key,
-      model: small,
-      percentage: 0.5,
-      reason: 'overflow',
-      lock,
-    });
+    const result = await compact(key, 0.5, 'overflow', { model: small });
     expect(result).toMatchObject({
       status: 'compacted',
       turnsCompacted: 2,
@@ -195,47 +139,34 @@ describe('compactSession (memory service, built-in model)', () => {
   });
 
   it('clips a single turn too long for the summarising model, keeping its start and end', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     const filler = 'This sentence is only here to make the message long. '.repeat(60);
     await seedConversation(sessions, key, [
       { user: `My name is Ada Lovelace. ${filler}My city is Turin.`, reply: 'Got it.' },
       ...lockerExchanges(1),
     ]);
     const small = new BuiltinRecallModel({ contextWindow: 300 });
-    const result = await compactSession({
-      sessions,
-      key,
-      model: small,
-      percentage: 0.5,
-      reason: 'overflow',
-      lock,
-    });
+    const result = await compact(key, 0.5, 'overflow', { model: small });
     expect(result).toMatchObject({ status: 'compacted', turnsCompacted: 1 });
     if (result.status !== 'compacted') return;
     expect(result.summary).toContain('Ada Lovelace');
   });
 
   it('gives up with CONTEXT_OVERFLOW when the summarising model cannot take even a clipped turn', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(2));
     const tiny = new BuiltinRecallModel({ contextWindow: 20 });
-    await expect(
-      compactSession({ sessions, key, model: tiny, percentage: 0.5, reason: 'overflow', lock }),
-    ).rejects.toMatchObject({ code: 'CONTEXT_OVERFLOW', details: { limit: 20 } });
+    await expect(compact(key, 0.5, 'overflow', { model: tiny })).rejects.toMatchObject({
+      code: 'CONTEXT_OVERFLOW',
+      details: { limit: 20 },
+    });
     expect((await sessions.getSession(key))?.compactionSeq).toBeNull();
   });
 
   it('fails with SESSION_NOT_FOUND for a session that does not exist', async () => {
     let caught: unknown;
     try {
-      await compactSession({
-        sessions,
-        key: newKey(),
-        model,
-        percentage: 0.25,
-        reason: 'manual',
-        lock,
-      });
+      await compact(newSessionKey(), 0.25, 'manual');
     } catch (error) {
       caught = error;
     }
@@ -243,11 +174,9 @@ describe('compactSession (memory service, built-in model)', () => {
   });
 
   it('rejects a percentage outside 0..1 before touching the session', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(3));
-    await expect(
-      compactSession({ sessions, key, model, percentage: 2, reason: 'manual', lock }),
-    ).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
+    await expect(compact(key, 2, 'manual')).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
     expect((await sessions.getSession(key))?.lastSeq).toBe(6);
   });
 });
@@ -256,6 +185,7 @@ describe('compactSession with an OpenAI-compatible model', () => {
   let server: FakeOpenAiServer;
   const sessions = new MemorySessionService();
   const lock = new InProcessSessionLock();
+  const compact = compactWith(sessions, lock, model);
 
   beforeAll(async () => {
     server = await startFakeOpenAiServer();
@@ -269,19 +199,14 @@ describe('compactSession with an OpenAI-compatible model', () => {
   }
 
   it('sends the general instruction and a labelled transcript, and records the model', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, [
       { user: 'My favourite colour is green.\nAlso, call me Grace.', reply: 'Noted.' },
       ...lockerExchanges(3),
     ]);
     const before = server.requests.length;
-    const result = await compactSession({
-      sessions,
-      key,
+    const result = await compact(key, 0.25, 'manual', {
       model: remoteModel(),
-      percentage: 0.25,
-      reason: 'manual',
-      lock,
       instruction: 'You are a helpful assistant.',
     });
     expect(result).toMatchObject({
@@ -303,20 +228,12 @@ describe('compactSession with an OpenAI-compatible model', () => {
   });
 
   it('reports a failing summariser as LLM_CALL_FAILED and stores nothing', async () => {
-    const key = newKey();
+    const key = newSessionKey();
     await seedConversation(sessions, key, lockerExchanges(4));
     server.setFailWith({ type: 'status', status: 401 });
     try {
       await expect(
-        compactSession({
-          sessions,
-          key,
-          model: remoteModel(),
-          percentage: 0.5,
-          reason: 'manual',
-          lock,
-          maxRetries: 0,
-        }),
+        compact(key, 0.5, 'manual', { model: remoteModel(), maxRetries: 0 }),
       ).rejects.toMatchObject({ code: 'LLM_CALL_FAILED' });
     } finally {
       server.setFailWith(undefined);

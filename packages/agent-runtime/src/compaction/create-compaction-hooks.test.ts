@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@agent-mesh/shared';
 import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
 import { promptToTranscript } from '../models/builtin/prompt-to-transcript.js';
 import { replyDataOf, textOf } from '../runner/reply-content.js';
-import { Runner } from '../runner/runner.js';
-import { MemorySessionService } from '../sessions/memory-session-service.js';
-import type { SessionKey } from '../sessions/session-service.js';
+import type { MemorySessionService } from '../sessions/memory-session-service.js';
 import { createCompactionHooks } from './create-compaction-hooks.js';
-import { InProcessSessionLock } from './in-process-session-lock.js';
+import { adaKey, adaTurn, createCompactionRunner } from './testing/compaction-runner.js';
 
-const logger = createLogger('test', { level: 'silent' });
-const instruction = 'You are a helpful assistant.';
 const filler = 'I am writing this down so that we can come back to it much later in this chat.';
 
 /** The built-in model, recording the transcript of every prompt it is given (streamed or not). */
@@ -26,49 +21,15 @@ class RecordingModel extends BuiltinRecallModel {
 }
 
 function createRunner(contextWindow: number, enabled = true) {
-  const sessions = new MemorySessionService();
   const model = new RecordingModel({ contextWindow });
-  const runner = new Runner({
-    appName: 'assistant',
-    instruction,
-    model,
-    modelLabel: { provider: 'builtin', name: 'recall' },
-    contextWindow,
-    sessionService: sessions,
-    defaultBehavior: 'PERSISTENT',
-    maxMessageBytes: 1024 * 1024,
-    logger,
-    hooks: createCompactionHooks({
-      enabled,
-      appName: 'assistant',
-      sessions,
-      lock: new InProcessSessionLock(),
-      model,
-      percentage: 0.25,
-      instruction,
-      contextWindow,
-      logger,
-    }),
-  });
+  const { runner, sessions } = createCompactionRunner(model, contextWindow, (options) =>
+    createCompactionHooks({ ...options, enabled, appName: 'assistant' }),
+  );
   return { runner, sessions, model };
 }
 
-function turn(contextId: string, text: string) {
-  return {
-    contextId,
-    taskId: randomUUID(),
-    messageId: randomUUID(),
-    text,
-    metadata: { userId: 'ada' },
-  };
-}
-
-function keyOf(contextId: string): SessionKey {
-  return { appName: 'assistant', userId: 'ada', sessionId: contextId };
-}
-
 async function historyOf(sessions: MemorySessionService, contextId: string) {
-  return (await sessions.listEvents(keyOf(contextId), { limit: 1000 })).events;
+  return (await sessions.listEvents(adaKey(contextId), { limit: 1000 })).events;
 }
 
 describe('createCompactionHooks in the runner', () => {
@@ -79,7 +40,7 @@ describe('createCompactionHooks in the runner', () => {
     for (let index = 1; index <= 12; index += 1) {
       results.push(
         await runner.runTurn(
-          turn(contextId, `The code for locker ${index} is ${4700 + index}. ${filler}`),
+          adaTurn(contextId, `The code for locker ${index} is ${4700 + index}. ${filler}`),
         ),
       );
     }
@@ -107,10 +68,12 @@ describe('createCompactionHooks in the runner', () => {
   it('stores a failed reply with the numbers when the newest message alone does not fit', async () => {
     const { runner, sessions, model } = createRunner(300);
     const contextId = `web-session-${randomUUID()}`;
-    expect((await runner.runTurn(turn(contextId, 'My name is Ada.'))).status).toBe('completed');
-    expect((await runner.runTurn(turn(contextId, 'I live in London.'))).status).toBe('completed');
+    expect((await runner.runTurn(adaTurn(contextId, 'My name is Ada.'))).status).toBe('completed');
+    expect((await runner.runTurn(adaTurn(contextId, 'I live in London.'))).status).toBe(
+      'completed',
+    );
     const huge = `Please read this: ${'a long sentence that keeps going '.repeat(60)}`;
-    const failed = await runner.runTurn(turn(contextId, huge));
+    const failed = await runner.runTurn(adaTurn(contextId, huge));
 
     expect(failed.status).toBe('failed');
     expect(failed.error?.code).toBe('CONTEXT_OVERFLOW');
@@ -129,7 +92,7 @@ describe('createCompactionHooks in the runner', () => {
     expect(textOf(notice?.content ?? null)).toBe(failed.error?.message);
 
     // The next turn goes on; the failure notice is never part of a prompt.
-    const next = await runner.runTurn(turn(contextId, 'What is my name?'));
+    const next = await runner.runTurn(adaTurn(contextId, 'What is my name?'));
     expect(next.status).toBe('completed');
     expect(next.text).toBe('Your name is Ada.');
     expect(model.prompts.flat().join('\n')).not.toContain('Your latest message alone');
@@ -141,7 +104,7 @@ describe('createCompactionHooks in the runner', () => {
     let result;
     for (let index = 1; index <= 10; index += 1) {
       result = await runner.runTurn(
-        turn(contextId, `The code for locker ${index} is ${4700 + index}.`),
+        adaTurn(contextId, `The code for locker ${index} is ${4700 + index}.`),
       );
       if (result.status !== 'completed') break;
     }

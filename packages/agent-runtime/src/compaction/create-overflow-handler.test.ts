@@ -1,51 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@agent-mesh/shared';
 import { describe, expect, it } from 'vitest';
 import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
-import { Runner } from '../runner/runner.js';
 import { MemorySessionService } from '../sessions/memory-session-service.js';
+import { lockerConversation } from '../testing/locker-conversation.js';
 import { createOverflowHandler } from './create-overflow-handler.js';
 import { InProcessSessionLock } from './in-process-session-lock.js';
-
-const logger = createLogger('test', { level: 'silent' });
+import { adaKey, adaTurn, createCompactionRunner } from './testing/compaction-runner.js';
 
 function createRunner(contextWindow: number) {
-  const sessions = new MemorySessionService();
   const model = new BuiltinRecallModel({ contextWindow });
-  const instruction = 'You are a helpful assistant.';
-  const runner = new Runner({
-    appName: 'assistant',
-    instruction,
-    model,
-    modelLabel: { provider: 'builtin', name: 'recall' },
-    contextWindow,
-    sessionService: sessions,
-    defaultBehavior: 'PERSISTENT',
-    maxMessageBytes: 1024 * 1024,
-    logger,
-    hooks: {
-      onModelError: createOverflowHandler({
-        sessions,
-        lock: new InProcessSessionLock(),
-        model,
-        percentage: 0.25,
-        instruction,
-        contextWindow,
-        logger,
-      }),
-    },
-  });
-  return { runner, sessions };
-}
-
-function turn(contextId: string, text: string) {
-  return {
-    contextId,
-    taskId: randomUUID(),
-    messageId: randomUUID(),
-    text,
-    metadata: { userId: 'ada' },
-  };
+  return createCompactionRunner(model, contextWindow, (options) => ({
+    onModelError: createOverflowHandler(options),
+  }));
 }
 
 describe('createOverflowHandler in the runner', () => {
@@ -53,20 +19,13 @@ describe('createOverflowHandler in the runner', () => {
     const { runner, sessions } = createRunner(1000);
     const contextId = `web-session-${randomUUID()}`;
     const filler = 'I am writing this down so that we can come back to it much later in this chat.';
-    const texts = [
-      'My name is Ada Lovelace.',
-      ...Array.from(
-        { length: 30 },
-        (_, i) => `The code for locker ${i + 1} is ${4701 + i}. ${filler}`,
-      ),
-      'What is my name?',
-    ];
+    const texts = lockerConversation(30, filler);
     const results = [];
-    for (const text of texts) results.push(await runner.runTurn(turn(contextId, text)));
+    for (const text of texts) results.push(await runner.runTurn(adaTurn(contextId, text)));
 
     expect(results.map((result) => result.status)).toEqual(texts.map(() => 'completed'));
     expect(results.at(-1)?.text).toBe('Your name is Ada Lovelace.');
-    const key = { appName: 'assistant', userId: 'ada', sessionId: contextId };
+    const key = adaKey(contextId);
     const history = await sessions.listEvents(key, { limit: 1000 });
     const compactions = history.events.filter((event) => event.actions.compaction !== undefined);
     expect(compactions.length).toBeGreaterThanOrEqual(2);
@@ -77,7 +36,7 @@ describe('createOverflowHandler in the runner', () => {
     const { runner, sessions } = createRunner(200);
     const contextId = `web-session-${randomUUID()}`;
     const huge = `My essay: ${'words that go on and on '.repeat(60)}`;
-    const result = await runner.runTurn(turn(contextId, huge));
+    const result = await runner.runTurn(adaTurn(contextId, huge));
 
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('CONTEXT_OVERFLOW');
@@ -86,10 +45,7 @@ describe('createOverflowHandler in the runner', () => {
     );
     expect(result.error?.details).toMatchObject({ limit: 200 });
     expect(Number(result.error?.details.requested)).toBeGreaterThan(200);
-    const history = await sessions.listEvents(
-      { appName: 'assistant', userId: 'ada', sessionId: contextId },
-      { limit: 10 },
-    );
+    const history = await sessions.listEvents(adaKey(contextId), { limit: 10 });
     expect(history.events.filter((event) => event.author === 'user')).toHaveLength(1);
   });
 

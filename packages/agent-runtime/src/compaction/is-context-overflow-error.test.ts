@@ -11,7 +11,8 @@ import { isContextOverflowError } from './is-context-overflow-error.js';
 
 /**
  * The error bodies below are written as each provider sends them (wording, field names and nesting taken
- * from their API references and from errors users reported verbatim); they are served over a real socket
+ * from their API references and from errors users reported verbatim; each provider's envelope is built by
+ * one helper, e.g. anthropicReply); they are served over a real socket
  * and parsed by the real AI SDK provider packages, so the classifier sees exactly what the runner will.
  */
 
@@ -103,6 +104,44 @@ function json(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** `{ error: {…} }`: OpenAI's error envelope, which most OpenAI-compatible servers copy. */
+function errorReply(status: number, error: Record<string, unknown>): Reply {
+  return { status, body: json({ error }) };
+}
+
+/** OpenAI's context_length_exceeded error (chat completions, Responses API, Azure). */
+function openAiOverflowReply(message: string, param = 'messages'): Reply {
+  return errorReply(400, {
+    message,
+    type: 'invalid_request_error',
+    param,
+    code: 'context_length_exceeded',
+  });
+}
+
+/** Anthropic's envelope: `{ type: 'error', error: { type, message } }`. */
+function anthropicReply(
+  status: number,
+  type: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Reply {
+  return { status, body: json({ type: 'error', error: { type, message }, ...extra }) };
+}
+
+/** Gemini's 400 INVALID_ARGUMENT error. */
+function googleReply(message: string): Reply {
+  return errorReply(400, { code: 400, message, status: 'INVALID_ARGUMENT' });
+}
+
+/** vLLM's older top-level error object (no `error` wrapper). */
+function vllmReply(message: string): Reply {
+  return {
+    status: 400,
+    body: json({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }),
+  };
+}
+
 function sse(...events: { event?: string; data: unknown }[]): string {
   return events
     .map(
@@ -124,18 +163,9 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'OpenAI chat completions: context_length_exceeded with "your messages resulted in"',
       provider: 'openai-chat',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              "This model's maximum context length is 128000 tokens. However, your messages resulted in 204308 tokens. Please reduce the length of the messages.",
-            type: 'invalid_request_error',
-            param: 'messages',
-            code: 'context_length_exceeded',
-          },
-        }),
-      },
+      reply: openAiOverflowReply(
+        "This model's maximum context length is 128000 tokens. However, your messages resulted in 204308 tokens. Please reduce the length of the messages.",
+      ),
       source: 'openai',
       limit: 128000,
       requested: 204308,
@@ -143,18 +173,9 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'OpenAI chat completions: "you requested" (messages + completion)',
       provider: 'openai-chat',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              "This model's maximum context length is 4097 tokens. However, you requested 4120 tokens (3120 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
-            type: 'invalid_request_error',
-            param: 'messages',
-            code: 'context_length_exceeded',
-          },
-        }),
-      },
+      reply: openAiOverflowReply(
+        "This model's maximum context length is 4097 tokens. However, you requested 4120 tokens (3120 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+      ),
       source: 'openai',
       limit: 4097,
       requested: 4120,
@@ -162,34 +183,21 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'OpenAI Responses API: input exceeds the context window',
       provider: 'openai-responses',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              'Your input exceeds the context window of this model. Please adjust your input and try again.',
-            type: 'invalid_request_error',
-            param: 'input',
-            code: 'context_length_exceeded',
-          },
-        }),
-      },
+      reply: openAiOverflowReply(
+        'Your input exceeds the context window of this model. Please adjust your input and try again.',
+        'input',
+      ),
       source: 'openai-responses',
     },
     {
       name: 'Anthropic: prompt is too long',
       provider: 'anthropic',
-      reply: {
-        status: 400,
-        body: json({
-          type: 'error',
-          error: {
-            type: 'invalid_request_error',
-            message: 'prompt is too long: 208310 tokens > 200000 maximum',
-          },
-          request_id: 'req_011CVQe1dLrGNMJyE1ghG1av',
-        }),
-      },
+      reply: anthropicReply(
+        400,
+        'invalid_request_error',
+        'prompt is too long: 208310 tokens > 200000 maximum',
+        { request_id: 'req_011CVQe1dLrGNMJyE1ghG1av' },
+      ),
       source: 'anthropic',
       limit: 200000,
       requested: 208310,
@@ -197,17 +205,11 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'Anthropic: input length and max_tokens exceed context limit',
       provider: 'anthropic',
-      reply: {
-        status: 400,
-        body: json({
-          type: 'error',
-          error: {
-            type: 'invalid_request_error',
-            message:
-              'input length and `max_tokens` exceed context limit: 189136 + 20000 > 204648, decrease input length or `max_tokens` and try again',
-          },
-        }),
-      },
+      reply: anthropicReply(
+        400,
+        'invalid_request_error',
+        'input length and `max_tokens` exceed context limit: 189136 + 20000 > 204648, decrease input length or `max_tokens` and try again',
+      ),
       source: 'anthropic',
       limit: 204648,
       requested: 209136,
@@ -215,17 +217,9 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'Google Gemini: input token count exceeds the maximum (INVALID_ARGUMENT)',
       provider: 'google',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            code: 400,
-            message:
-              'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).',
-            status: 'INVALID_ARGUMENT',
-          },
-        }),
-      },
+      reply: googleReply(
+        'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).',
+      ),
       source: 'google',
       limit: 1048576,
       requested: 1200293,
@@ -233,34 +227,18 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'Google Gemini 2.5: the wording without the input count',
       provider: 'google',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            code: 400,
-            message:
-              'The input token count exceeds the maximum number of tokens allowed (1048576).',
-            status: 'INVALID_ARGUMENT',
-          },
-        }),
-      },
+      reply: googleReply(
+        'The input token count exceeds the maximum number of tokens allowed (1048576).',
+      ),
       source: 'google',
       limit: 1048576,
     },
     {
       name: 'vLLM (top-level error object): maximum context length, you requested',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          object: 'error',
-          message:
-            "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
-          type: 'BadRequestError',
-          param: null,
-          code: 400,
-        }),
-      },
+      reply: vllmReply(
+        "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+      ),
       source: 'vllm',
       limit: 4096,
       requested: 5000,
@@ -268,18 +246,13 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'vLLM (nested error object, newer servers): input tokens',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              "'max_tokens' or 'max_completion_tokens' is too large: 1024. This model's maximum context length is 4096 tokens and your request has 3500 input tokens (1024 > 4096 - 3500).",
-            type: 'BadRequestError',
-            param: null,
-            code: 400,
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message:
+          "'max_tokens' or 'max_completion_tokens' is too large: 1024. This model's maximum context length is 4096 tokens and your request has 3500 input tokens (1024 > 4096 - 3500).",
+        type: 'BadRequestError',
+        param: null,
+        code: 400,
+      }),
       source: 'vllm',
       limit: 4096,
       requested: 3500,
@@ -287,17 +260,9 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'vLLM: prompt is longer than the maximum model length',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          object: 'error',
-          message:
-            'The decoder prompt (length 5016) is longer than the maximum model length of 4096. Make sure that `max_model_len` is no smaller than the number of text tokens.',
-          type: 'BadRequestError',
-          param: null,
-          code: 400,
-        }),
-      },
+      reply: vllmReply(
+        'The decoder prompt (length 5016) is longer than the maximum model length of 4096. Make sure that `max_model_len` is no smaller than the number of text tokens.',
+      ),
       source: 'vllm',
       limit: 4096,
       requested: 5016,
@@ -305,17 +270,12 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'Ollama (OpenAI-compatible endpoint): the input length exceeds the context length',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message: 'the input length exceeds the context length',
-            type: 'api_error',
-            param: null,
-            code: null,
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message: 'the input length exceeds the context length',
+        type: 'api_error',
+        param: null,
+        code: null,
+      }),
       source: 'ollama',
     },
     {
@@ -333,18 +293,13 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'LiteLLM proxy: ContextWindowExceededError wrapping OpenAI',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              "litellm.ContextWindowExceededError: litellm.BadRequestError: ContextWindowExceededError: OpenAIException - This model's maximum context length is 128000 tokens. However, your messages resulted in 130532 tokens. Please reduce the length of the messages.\nReceived Model Group=gpt-4o\nAvailable Model Group Fallbacks=None",
-            type: null,
-            param: null,
-            code: '400',
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message:
+          "litellm.ContextWindowExceededError: litellm.BadRequestError: ContextWindowExceededError: OpenAIException - This model's maximum context length is 128000 tokens. However, your messages resulted in 130532 tokens. Please reduce the length of the messages.\nReceived Model Group=gpt-4o\nAvailable Model Group Fallbacks=None",
+        type: null,
+        param: null,
+        code: '400',
+      }),
       source: 'litellm',
       limit: 128000,
       requested: 130532,
@@ -352,18 +307,13 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'LiteLLM proxy: ContextWindowExceededError wrapping Anthropic',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              'litellm.BadRequestError: litellm.ContextWindowExceededError: AnthropicError - {"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 209303 tokens > 200000 maximum"}}\nReceived Model Group=anthropic/claude-3-5-sonnet-20241022\nAvailable Model Group Fallbacks=None',
-            type: null,
-            param: null,
-            code: '400',
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message:
+          'litellm.BadRequestError: litellm.ContextWindowExceededError: AnthropicError - {"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 209303 tokens > 200000 maximum"}}\nReceived Model Group=anthropic/claude-3-5-sonnet-20241022\nAvailable Model Group Fallbacks=None',
+        type: null,
+        param: null,
+        code: '400',
+      }),
       source: 'litellm',
       limit: 200000,
       requested: 209303,
@@ -371,18 +321,13 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'llama.cpp server: exceed_context_size_error with n_prompt_tokens and n_ctx',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            code: 400,
-            message: 'the request exceeds the available context size, try increasing it',
-            type: 'exceed_context_size_error',
-            n_prompt_tokens: 14429,
-            n_ctx: 8192,
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        code: 400,
+        message: 'the request exceeds the available context size, try increasing it',
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: 14429,
+        n_ctx: 8192,
+      }),
       source: 'llama.cpp',
       limit: 8192,
       requested: 14429,
@@ -390,19 +335,14 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'llama.cpp server (older builds answer 500)',
       provider: 'openai-compatible',
-      reply: {
-        status: 500,
-        body: json({
-          error: {
-            code: 500,
-            message:
-              'the request exceeds the available context size. try increasing the context size or enable context shift',
-            type: 'exceed_context_size_error',
-            n_prompt_tokens: 1407,
-            n_ctx: 256,
-          },
-        }),
-      },
+      reply: errorReply(500, {
+        code: 500,
+        message:
+          'the request exceeds the available context size. try increasing the context size or enable context shift',
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: 1407,
+        n_ctx: 256,
+      }),
       source: 'llama.cpp',
       limit: 256,
       requested: 1407,
@@ -410,16 +350,11 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'OpenRouter: endpoint maximum context length, requested about',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              'This endpoint\'s maximum context length is 32768 tokens. However, you requested about 42832 tokens (42832 of text input). Please reduce the length of either one, or use the "middle-out" transform to compress your prompt automatically.',
-            code: 400,
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message:
+          'This endpoint\'s maximum context length is 32768 tokens. However, you requested about 42832 tokens (42832 of text input). Please reduce the length of either one, or use the "middle-out" transform to compress your prompt automatically.',
+        code: 400,
+      }),
       source: 'openrouter',
       limit: 32768,
       requested: 42832,
@@ -427,18 +362,9 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'Azure OpenAI: input tokens exceed the configured limit',
       provider: 'openai-chat',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              'Input tokens exceed the configured limit of 272000 tokens. Your messages resulted in 509178 tokens. Please reduce the length of the messages.',
-            type: 'invalid_request_error',
-            param: 'messages',
-            code: 'context_length_exceeded',
-          },
-        }),
-      },
+      reply: openAiOverflowReply(
+        'Input tokens exceed the configured limit of 272000 tokens. Your messages resulted in 509178 tokens. Please reduce the length of the messages.',
+      ),
       source: 'openai',
       limit: 272000,
       requested: 509178,
@@ -461,147 +387,96 @@ describe('isContextOverflowError on provider responses', () => {
     {
       name: 'an invalid OpenAI API key (401)',
       provider: 'openai-chat',
-      reply: {
-        status: 401,
-        body: json({
-          error: {
-            message:
-              'Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.',
-            type: 'invalid_request_error',
-            param: null,
-            code: 'invalid_api_key',
-          },
-        }),
-      },
+      reply: errorReply(401, {
+        message:
+          'Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      }),
     },
     {
       name: 'an invalid parameter (400)',
       provider: 'openai-chat',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message: "Invalid value for 'temperature': expected a decimal between 0 and 2, got 3.",
-            type: 'invalid_request_error',
-            param: 'temperature',
-            code: 'invalid_value',
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message: "Invalid value for 'temperature': expected a decimal between 0 and 2, got 3.",
+        type: 'invalid_request_error',
+        param: 'temperature',
+        code: 'invalid_value',
+      }),
     },
     {
       name: 'max_tokens above the output limit (OpenAI)',
       provider: 'openai-chat',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            message:
-              'max_tokens is too large: 100000. This model supports at most 16384 completion tokens, whereas you provided 100000.',
-            type: 'invalid_request_error',
-            param: 'max_tokens',
-            code: 'invalid_value',
-          },
-        }),
-      },
+      reply: errorReply(400, {
+        message:
+          'max_tokens is too large: 100000. This model supports at most 16384 completion tokens, whereas you provided 100000.',
+        type: 'invalid_request_error',
+        param: 'max_tokens',
+        code: 'invalid_value',
+      }),
     },
     {
       name: 'a tokens-per-minute rate limit (429)',
       provider: 'openai-chat',
-      reply: {
-        status: 429,
-        body: json({
-          error: {
-            message:
-              'Request too large for gpt-4o in organization org-abc on tokens per min (TPM): Limit 30000, Requested 45000. The input or output tokens must be reduced in order to run successfully. Visit https://platform.openai.com/account/rate-limits to learn more.',
-            type: 'tokens',
-            param: null,
-            code: 'rate_limit_exceeded',
-          },
-        }),
-      },
+      reply: errorReply(429, {
+        message:
+          'Request too large for gpt-4o in organization org-abc on tokens per min (TPM): Limit 30000, Requested 45000. The input or output tokens must be reduced in order to run successfully. Visit https://platform.openai.com/account/rate-limits to learn more.',
+        type: 'tokens',
+        param: null,
+        code: 'rate_limit_exceeded',
+      }),
     },
     {
       name: 'an Azure content filter (400)',
       provider: 'openai-chat',
-      reply: {
+      reply: errorReply(400, {
+        message:
+          "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
+        type: null,
+        param: 'prompt',
+        code: 'content_filter',
         status: 400,
-        body: json({
-          error: {
-            message:
-              "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
-            type: null,
-            param: 'prompt',
-            code: 'content_filter',
-            status: 400,
-          },
-        }),
-      },
+      }),
     },
     {
       name: 'Anthropic max_tokens above the model output limit',
       provider: 'anthropic',
-      reply: {
-        status: 400,
-        body: json({
-          type: 'error',
-          error: {
-            type: 'invalid_request_error',
-            message:
-              'max_tokens: 21333 > 4096, which is the maximum allowed number of output tokens for claude-3-opus-20240229',
-          },
-        }),
-      },
+      reply: anthropicReply(
+        400,
+        'invalid_request_error',
+        'max_tokens: 21333 > 4096, which is the maximum allowed number of output tokens for claude-3-opus-20240229',
+      ),
     },
     {
       name: 'an Anthropic rate limit (429)',
       provider: 'anthropic',
-      reply: {
-        status: 429,
-        body: json({
-          type: 'error',
-          error: {
-            type: 'rate_limit_error',
-            message:
-              'This request would exceed the rate limit for your organization of 40,000 input tokens per minute. Please reduce the prompt length or the maximum tokens requested, or try again later.',
-          },
-        }),
-      },
+      reply: anthropicReply(
+        429,
+        'rate_limit_error',
+        'This request would exceed the rate limit for your organization of 40,000 input tokens per minute. Please reduce the prompt length or the maximum tokens requested, or try again later.',
+      ),
     },
     {
       name: 'an invalid Gemini API key (400 INVALID_ARGUMENT)',
       provider: 'google',
-      reply: {
-        status: 400,
-        body: json({
-          error: {
-            code: 400,
-            message: 'API key not valid. Please pass a valid API key.',
-            status: 'INVALID_ARGUMENT',
-            details: [
-              {
-                '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-                reason: 'API_KEY_INVALID',
-                domain: 'googleapis.com',
-              },
-            ],
+      reply: errorReply(400, {
+        code: 400,
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'API_KEY_INVALID',
+            domain: 'googleapis.com',
           },
-        }),
-      },
+        ],
+      }),
     },
     {
       name: 'a vLLM bad parameter',
       provider: 'openai-compatible',
-      reply: {
-        status: 400,
-        body: json({
-          object: 'error',
-          message: 'max_tokens must be at least 1, got -186.',
-          type: 'BadRequestError',
-          param: null,
-          code: 400,
-        }),
-      },
+      reply: vllmReply('max_tokens must be at least 1, got -186.'),
     },
     {
       name: 'a plain-text 502 from a proxy',
@@ -642,6 +517,15 @@ describe('isContextOverflowError on provider responses', () => {
 });
 
 describe('isContextOverflowError on stream errors', () => {
+  /** The error object of a Responses API `error` stream event, field order as OpenAI sends it. */
+  const responsesOverflowError = {
+    type: 'invalid_request_error',
+    code: 'context_length_exceeded',
+    message:
+      'Your input exceeds the context window of this model. Please adjust your input and try again.',
+    param: 'input',
+  };
+
   it('recognises an OpenAI chat error chunk that arrives mid-stream', async () => {
     const body =
       sse({
@@ -692,13 +576,7 @@ describe('isContextOverflowError on stream errors', () => {
         data: {
           type: 'error',
           sequence_number: 1,
-          error: {
-            type: 'invalid_request_error',
-            code: 'context_length_exceeded',
-            message:
-              'Your input exceeds the context window of this model. Please adjust your input and try again.',
-            param: 'input',
-          },
+          error: responsesOverflowError,
         },
       },
     );
@@ -743,13 +621,7 @@ describe('isContextOverflowError on stream errors', () => {
     const chunk = {
       type: 'error',
       sequence_number: 2,
-      error: {
-        type: 'invalid_request_error',
-        code: 'context_length_exceeded',
-        message:
-          'Your input exceeds the context window of this model. Please adjust your input and try again.',
-        param: 'input',
-      },
+      error: responsesOverflowError,
     };
     expect(isContextOverflowError(chunk)).toMatchObject({ source: 'openai-responses' });
   });

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { APICallError } from '@ai-sdk/provider';
 import { isMeshError, type MeshError } from '@agent-mesh/shared';
-import { generateText } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { createContextLengthExceededError } from '../models/builtin/context-length-exceeded.js';
 import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
-import { buildPrompt } from '../runner/build-prompt.js';
 import { MemorySessionService } from '../sessions/memory-session-service.js';
+import { lockerConversation } from '../testing/locker-conversation.js';
 import type { SessionKey } from '../sessions/session-service.js';
-import { compactSession, type CompactionResult } from './compact-session.js';
+import type { CompactionResult } from './compact-session.js';
 import { InProcessSessionLock } from './in-process-session-lock.js';
 import { runWithCompaction } from './run-with-compaction.js';
+import { testInstruction } from './testing/compaction-runner.js';
+import { runTurnsWithCompaction } from './testing/run-turns-with-compaction.js';
 
 function overflowError(contextWindow: number, promptTokens: number): APICallError {
   return createContextLengthExceededError(
@@ -194,7 +195,6 @@ describe('runWithCompaction with compactSession and the built-in model', () => {
     const sessions = new MemorySessionService();
     const lock = new InProcessSessionLock();
     const model = new BuiltinRecallModel({ contextWindow: 1500 });
-    const instruction = 'You are a helpful assistant.';
     const key: SessionKey = {
       appName: 'assistant',
       userId: 'ada',
@@ -205,77 +205,27 @@ describe('runWithCompaction with compactSession and the built-in model', () => {
     const filler =
       'I am writing this down now so that we can come back to it much later in this long chat. ' +
       'Please keep it safe, as I will certainly need it again in a few days, thank you.';
-    const messages = [
-      'My name is Ada Lovelace.',
-      ...Array.from(
-        { length: 37 },
-        (_, i) => `The code for locker ${i + 1} is ${4701 + i}. ${filler}`,
-      ),
+    const messages = lockerConversation(37, filler, [
       'What is the code for locker 3?',
       'What is my name?',
-    ];
-    const replies: string[] = [];
-    let compactions = 0;
-    let attemptsTotal = 0;
-
-    for (const [index, text] of messages.entries()) {
-      // The runner stores the user message once, before the first attempt.
-      const userEvent = await sessions.appendEvent(key, {
-        invocationId: `task-${index + 1}`,
-        author: 'user',
-        messageId: randomUUID(),
-        content: { role: 'user', parts: [{ type: 'text', text }] },
-      });
-      let seenCompactionSeq: number | null = null;
-      const reply = await runWithCompaction({
-        attempt: async () => {
-          attemptsTotal += 1;
-          const context = await sessions.loadForTurn(key);
-          if (context === null) throw new Error('session vanished');
-          seenCompactionSeq = context.session.compactionSeq;
-          const prompt = buildPrompt({
-            instruction,
-            summary: context.summary,
-            events: context.events,
-          });
-          const result = await generateText({
-            model,
-            system: prompt.system,
-            messages: prompt.messages,
-            maxRetries: 0,
-          });
-          return result.text;
-        },
-        compact: async () => {
-          const result = await compactSession({
-            sessions,
-            key,
-            model,
-            percentage: 0.25,
-            reason: 'overflow',
-            lock,
-            instruction,
-            expectedCompactionSeq: seenCompactionSeq,
-          });
-          if (result.status === 'compacted') compactions += 1;
-          return result;
-        },
-        contextWindow: 1500,
-      });
-      replies.push(reply);
-      await sessions.appendEvent(key, {
-        invocationId: `task-${index + 1}`,
-        author: key.appName,
-        content: { role: 'assistant', parts: [{ type: 'text', text: reply }] },
-      });
-      expect(userEvent.deduplicated).toBe(false);
-    }
+    ]);
+    const { replies, userEvents, compactions, attempts } = await runTurnsWithCompaction({
+      sessions,
+      key,
+      lock,
+      model,
+      instruction: testInstruction,
+      messages,
+      contextWindow: 1500,
+    });
+    // The runner stores each user message once, before the first attempt.
+    expect(userEvents.map((event) => event.deduplicated)).toEqual(messages.map(() => false));
 
     expect(replies).toHaveLength(40);
     expect(replies[38]).toBe('The code for locker 3 is 4703.');
     expect(replies[39]).toBe('Your name is Ada Lovelace.');
     expect(compactions).toBeGreaterThanOrEqual(3);
-    expect(attemptsTotal).toBe(40 + compactions);
+    expect(attempts).toBe(40 + compactions);
 
     // Every user message is stored exactly once, and every original event is still there.
     const all = [];

@@ -2,12 +2,15 @@ import { streamText } from 'ai';
 import { MeshError, isMeshError } from '@agent-mesh/shared';
 import type {
   AppendedEvent,
+  NewSessionEvent,
   SessionKey,
   TokenUsage,
   TurnContext,
 } from '../sessions/session-service.js';
+import { BuiltinRecallModel } from '../models/builtin/builtin-recall-model.js';
 import { buildPrompt, type TurnPrompt } from './build-prompt.js';
 import { describeModelError } from './describe-model-error.js';
+import { streamModelDirectly, toModelPrompt } from './direct-model-stream.js';
 import {
   createReplyContent,
   createUserContent,
@@ -121,8 +124,7 @@ export class Runner {
     const key: SessionKey = { appName, userId: route.userId, sessionId: route.sessionId };
     const signal = request.signal ?? new AbortController().signal;
 
-    await sessionService.getOrCreateSession(key);
-    const userEvent = await sessionService.appendEvent(key, {
+    const userEvent = await this.appendToSession(key, route, {
       invocationId: request.taskId,
       author: 'user',
       messageId: request.messageId,
@@ -181,6 +183,28 @@ export class Runner {
         });
       }
     }
+  }
+
+  /**
+   * Appends the turn's first event, creating the session when it does not exist yet. A session that
+   * lives on usually exists, so the append is tried first and the session made only when it is missing
+   * (one statement less per turn); a run-based session never exists yet, so it is made first.
+   */
+  private async appendToSession(
+    key: SessionKey,
+    route: SessionRoute,
+    event: NewSessionEvent,
+  ): Promise<AppendedEvent> {
+    const { sessionService } = this.options;
+    if (route.behavior !== 'RUN_BASED') {
+      try {
+        return await sessionService.appendEvent(key, event);
+      } catch (error) {
+        if (!isMeshError(error) || error.code !== 'SESSION_NOT_FOUND') throw error;
+      }
+    }
+    await sessionService.getOrCreateSession(key);
+    return sessionService.appendEvent(key, event);
   }
 
   private baseResult(route: SessionRoute): Omit<TurnResult, 'status' | 'text'> {
@@ -427,16 +451,22 @@ export class Runner {
     const calls: CallUsage[] = [];
     let failure: unknown;
     try {
-      const result = streamText({
-        model,
-        system: prompt.system,
-        messages: prompt.messages,
-        abortSignal: signal,
-        maxRetries: maxRetries ?? 2,
-        // Errors arrive as stream parts below; the default handler would print them to the console.
-        onError: () => undefined,
-      });
-      for await (const part of result.fullStream) {
+      // The built-in model is called directly: it needs none of what streamText costs (see there).
+      const direct = model instanceof BuiltinRecallModel ? model : undefined;
+      const modelPrompt = direct && toModelPrompt(prompt);
+      const parts =
+        direct && modelPrompt
+          ? streamModelDirectly(direct, modelPrompt, signal)
+          : streamText({
+              model,
+              system: prompt.system,
+              messages: prompt.messages,
+              abortSignal: signal,
+              maxRetries: maxRetries ?? 2,
+              // Errors arrive as stream parts below; the default handler would print them.
+              onError: () => undefined,
+            }).fullStream;
+      for await (const part of parts) {
         if (part.type === 'text-delta') {
           if (signal.aborted) continue;
           text += part.text;

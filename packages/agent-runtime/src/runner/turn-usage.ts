@@ -13,7 +13,10 @@ export interface TurnUsage extends CallUsage {
 }
 
 /** Converts the AI SDK's usage of one call into ours, dropping what the provider left undefined. */
-export function toCallUsage(usage: LanguageModelUsage | undefined): CallUsage {
+export function toCallUsage(
+  usage:
+    Pick<Partial<LanguageModelUsage>, 'inputTokens' | 'outputTokens' | 'totalTokens'> | undefined,
+): CallUsage {
   const result: CallUsage = {};
   if (usage === undefined) return result;
   if (typeof usage.inputTokens === 'number') result.inputTokens = usage.inputTokens;

@@ -1,4 +1,4 @@
-import { openDatabase, type AgentDatabase, type AgentPrismaClient } from '@agent-mesh/shared';
+import { openDatabase, type AgentDatabase, type SqlDriver } from '@agent-mesh/shared';
 import { createTestDatabase, testDatabaseProviders } from '@agent-mesh/shared/testing';
 import { describeSessionServiceContract } from './session-service.contract.js';
 import { SqlSessionService } from './sql-session-service.js';
@@ -24,19 +24,15 @@ for (const provider of testDatabaseProviders) {
 
     // Count the rows the database hands back to the main service, to prove a turn load skips history.
     let rowsRead = 0;
-    const counted = main.client.$extends({
-      query: {
-        async $allOperations({ args, query }) {
-          const result: unknown = await query(args);
-          if (Array.isArray(result)) rowsRead += result.length;
-          return result;
-        },
+    const counted: SqlDriver = {
+      ...main.driver,
+      query: async <T>(text: string, values?: readonly unknown[]) => {
+        const rows = await main.driver.query<T>(text, values);
+        rowsRead += rows.length;
+        return rows;
       },
-    });
-    const service = new SqlSessionService({
-      ...main,
-      client: counted as unknown as AgentPrismaClient,
-    });
+    };
+    const service = new SqlSessionService({ ...main, driver: counted });
 
     const extras: SqlSessionService[] = [];
     let next = 0;

@@ -1,4 +1,4 @@
-import { MeshError, type AgentDatabase, type AgentPrismaClient } from '@agent-mesh/shared';
+import { MeshError, type AgentDatabase, type SqlDriver, type SqlRunner } from '@agent-mesh/shared';
 import type {
   AppendedEvent,
   EventPage,
@@ -28,26 +28,19 @@ import {
   sessionExists,
   sessionNotFound,
   toSessionEvent,
-  type StoredEvent,
 } from './session-records.js';
 import { hasKeys, mergeState, splitState } from './session-state.js';
 import { emptySql, raw, SqlDialect, type Sql } from './sql-dialect.js';
 import { classifySqlError } from './sql-errors.js';
 
-/** What runs SQL: the client itself or the client of an interactive transaction. */
-type Runner = Pick<AgentPrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
-
-/** A statement of a batch transaction: Prisma's lazy promise, run when the batch runs. */
-type BatchStatement = ReturnType<AgentPrismaClient['$executeRawUnsafe']>;
+/** What runs SQL: the driver itself or the connection of an open transaction. */
+type Runner = SqlRunner;
 
 /** How often an append that keeps losing races is retried before it fails with CONFLICT. */
 const maxAppendAttempts = 50;
 
 /** Sessions whose pk, last_seq and state this service remembers, so an append needs no read first. */
 const cacheSize = 1000;
-
-/** Interactive transactions wait for row locks of other writers; give them room under contention. */
-const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
 
 /** Event columns in table order; `usage` is reserved in MySQL and `timestamp` is a type name. */
 const eventColumnNames = [
@@ -96,29 +89,11 @@ interface SessionVersion {
 /** Thrown inside an append transaction when the session moved on since it was read: retry with a fresh read. */
 class StaleSessionError extends Error {}
 
-/** Serialises async work; used per SQLite file, whose synchronous driver would otherwise busy-wait. */
-class AsyncMutex {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-}
-
 /**
- * One mutex per SQLite file in this process: better-sqlite3 waits for a locked file synchronously, so two
- * connections of one process that both write would stall each other for the whole busy timeout.
- */
-const sqliteMutexes = new Map<string, AsyncMutex>();
-
-/**
- * A SessionService on the agent database (SQLite, PostgreSQL, MySQL/MariaDB) through the Prisma client of
- * the agent schema. Appends are optimistic: each takes `last_seq + 1` under a compare-and-set of the
+ * A SessionService on the agent database (SQLite, PostgreSQL, MySQL/MariaDB) through the database's own
+ * driver (`database.driver`: better-sqlite3, node-postgres, the MariaDB connector) rather than the Prisma
+ * client — every append and turn load is a few statements, and Prisma's per-statement cost would be
+ * several times the database's own (docs/performance.md). Appends are optimistic: each takes `last_seq + 1` under a compare-and-set of the
  * session row, in one transaction with the event insert and the state delta; a writer that lost the race
  * re-reads (with a row lock) and retries, so nothing is lost or overwritten. On PostgreSQL an append
  * without a state delta is one statement; elsewhere an append without app:/user: state is two statements
@@ -127,29 +102,18 @@ const sqliteMutexes = new Map<string, AsyncMutex>();
  */
 export class SqlSessionService implements SessionService {
   readonly kind = 'sql' as const;
-  private readonly client: AgentPrismaClient;
+  private readonly driver: SqlDriver;
   private readonly dialect: SqlDialect;
   private readonly eventColumns: string;
   private readonly versions = new Map<string, SessionVersion>();
-  private readonly sqliteMutex: AsyncMutex | null;
 
   constructor(
     database: AgentDatabase,
     private readonly options: { observer?: SessionServiceObserver } = {},
   ) {
-    this.client = database.client;
+    this.driver = database.driver;
     this.dialect = new SqlDialect(database.provider);
     this.eventColumns = eventColumnNames.map((name) => this.dialect.id(name)).join(', ');
-    if (database.provider === 'sqlite') {
-      let mutex = sqliteMutexes.get(database.url);
-      if (mutex === undefined) {
-        mutex = new AsyncMutex();
-        sqliteMutexes.set(database.url, mutex);
-      }
-      this.sqliteMutex = mutex;
-    } else {
-      this.sqliteMutex = null;
-    }
   }
 
   async createSession(key: SessionKey, state: SessionState = {}): Promise<Session> {
@@ -227,7 +191,9 @@ export class SqlSessionService implements SessionService {
 
   async loadForTurn(key: SessionKey): Promise<TurnContext | null> {
     checkSessionKey(key);
-    return this.readConsistent(async (runner) => {
+    // No transaction: the events read is bounded by the last_seq the first read saw, and events up to it
+    // never change, so the two reads agree without one.
+    return this.read(async (runner) => {
       const rows = await this.query<SessionRow & Prefixed<EventRow>>(
         runner,
         this.selectSession(key, true),
@@ -235,7 +201,7 @@ export class SqlSessionService implements SessionService {
       const row = rows[0];
       if (row === undefined) return null;
       const session = this.toSession(key, row);
-      const summary = row.c_seq === null ? null : toSessionEvent(eventFromRow(unprefix(row)));
+      const summary = row.c_seq === null ? null : sessionEventFromRow(unprefix(row));
       const coveredEnd = summary?.actions.compaction?.endSeq ?? 0;
       const { dialect: d } = this;
       const events =
@@ -249,7 +215,7 @@ export class SqlSessionService implements SessionService {
         session,
         summary,
         events: events
-          .map((event) => toSessionEvent(eventFromRow(event)))
+          .map((event) => sessionEventFromRow(event))
           .filter((event) => !isCompactionEvent(event)),
       };
     });
@@ -275,7 +241,7 @@ export class SqlSessionService implements SessionService {
       }
       return found;
     });
-    const events = rows.slice(0, limit).map((row) => toSessionEvent(eventFromRow(row)));
+    const events = rows.slice(0, limit).map((row) => sessionEventFromRow(row));
     return {
       events,
       nextAfterSeq: rows.length > limit ? (events.at(-1)?.seq ?? null) : null,
@@ -352,8 +318,7 @@ export class SqlSessionService implements SessionService {
     for (let attempt = 0; ; attempt += 1) {
       try {
         if (!hasKeys(scoped.app) && !hasKeys(scoped.user)) {
-          if (this.sqliteMutex === null) await this.execute(this.client, insert);
-          else await this.writeBatch((client) => [this.executeLater(client, insert)]);
+          await this.writeBatch([insert]);
         } else {
           await this.write(async (tx) => {
             await this.mergeScopedState(tx, key, scoped.app, scoped.user, now);
@@ -389,7 +354,7 @@ export class SqlSessionService implements SessionService {
         ? emptySql
         : d.sql` AND NOT EXISTS (SELECT 1 FROM events e WHERE e.session_pk = sessions.pk AND e.message_id = ${messageId}::text)`;
     const statement = d.sql`WITH s AS (UPDATE sessions SET last_seq = last_seq + 1, updated_at = ${now}::timestamp(3)${setCompaction} WHERE app_name = ${key.appName}::text AND user_id = ${key.userId}::text AND id = ${key.sessionId}::text${compactionGuard}${messageGuard} RETURNING pk, last_seq) INSERT INTO events (session_pk, ${raw(this.eventColumns)}) SELECT pk, last_seq, ${prepared.id}::text, ${prepared.invocationId}::text, ${prepared.author}::text, ${prepared.messageId}::text, ${prepared.content}::text, ${prepared.actions}::text, ${prepared.usage}::text, ${prepared.timestamp}::timestamp(3) FROM s RETURNING session_pk, seq`;
-    const rows = await this.query<{ session_pk: number; seq: number }>(this.client, statement);
+    const rows = await this.query<{ session_pk: number; seq: number }>(this.driver, statement);
     const inserted = rows[0];
     if (inserted !== undefined) {
       const seq = Number(inserted.seq);
@@ -406,7 +371,7 @@ export class SqlSessionService implements SessionService {
       return appendedEvent(prepared, seq);
     }
     // Nothing matched: find out why (no session, a re-sent message, a compaction beyond the end).
-    const version = await this.readVersion(this.client, key, false);
+    const version = await this.readVersion(this.driver, key, false);
     if (version === null) throw sessionNotFound(key);
     if (prepared.messageId !== null) {
       const existing = await this.findByMessageId(key, prepared.messageId);
@@ -434,22 +399,12 @@ export class SqlSessionService implements SessionService {
       version = (await this.read((runner) => this.readVersion(runner, key, false))) ?? undefined;
       if (version === undefined) throw sessionNotFound(key);
     }
-    const { pk, lastSeq } = version;
-    const seq = lastSeq + 1;
+    const { pk } = version;
+    const seq = version.lastSeq + 1;
     checkCompactionRange(prepared.compaction, seq);
-    const sessionDelta = prepared.delta?.session;
-    const state = hasKeys(sessionDelta)
-      ? JSON.stringify({ ...(JSON.parse(version.state) as SessionState), ...sessionDelta })
-      : version.state;
-    const setState = hasKeys(sessionDelta) ? d.sql`, state = ${state}` : emptySql;
-    const setCompaction =
-      prepared.compaction === null ? emptySql : d.sql`, compaction_seq = ${seq}`;
-    const update = d.sql`UPDATE sessions SET last_seq = ${seq}, updated_at = ${new Date()}${setState}${setCompaction} WHERE pk = ${pk} AND last_seq = ${lastSeq}`;
+    const { state, update } = this.moveSessionOn(prepared, version, new Date());
     const insert = d.sql`INSERT INTO events (session_pk, ${raw(this.eventColumns)}) SELECT pk, last_seq, ${prepared.id}, ${prepared.invocationId}, ${prepared.author}, ${prepared.messageId}, ${prepared.content}, ${prepared.actions}, ${prepared.usage}, ${prepared.timestamp} FROM sessions WHERE pk = ${pk} AND last_seq = ${seq}`;
-    const [updated, inserted] = await this.writeBatch((client) => [
-      this.executeLater(client, update),
-      this.executeLater(client, insert),
-    ]);
+    const [updated, inserted] = await this.writeBatch([update, insert]);
     if (updated !== 1 || inserted !== 1) {
       this.versions.delete(cacheKey(key));
       return null;
@@ -478,17 +433,8 @@ export class SqlSessionService implements SessionService {
       const seq = version.lastSeq + 1;
       checkCompactionRange(prepared.compaction, seq);
       const now = new Date();
-      const sessionDelta = prepared.delta?.session;
-      const state = hasKeys(sessionDelta)
-        ? JSON.stringify({ ...(JSON.parse(version.state) as SessionState), ...sessionDelta })
-        : version.state;
-      const setState = hasKeys(sessionDelta) ? d.sql`, state = ${state}` : emptySql;
-      const setCompaction =
-        prepared.compaction === null ? emptySql : d.sql`, compaction_seq = ${seq}`;
-      const changed = await this.execute(
-        tx,
-        d.sql`UPDATE sessions SET last_seq = ${seq}, updated_at = ${now}${setState}${setCompaction} WHERE pk = ${version.pk} AND last_seq = ${version.lastSeq}`,
-      );
+      const { state, update } = this.moveSessionOn(prepared, version, now);
+      const changed = await this.execute(tx, update);
       if (changed === 0) throw new StaleSessionError();
       if (prepared.delta !== null) {
         await this.mergeScopedState(tx, key, prepared.delta.app, prepared.delta.user, now);
@@ -501,6 +447,30 @@ export class SqlSessionService implements SessionService {
     });
     this.remember(key, result);
     return appendedEvent(prepared, result.lastSeq);
+  }
+
+  /**
+   * The compare-and-set that moves a session from `version` to the next seq: last_seq, updated_at, the
+   * session-scoped state delta merged in, and compaction_seq for a compaction. Returns the new state too.
+   */
+  private moveSessionOn(
+    prepared: PreparedEvent,
+    version: SessionVersion,
+    now: Date,
+  ): { state: string; update: Sql } {
+    const { dialect: d } = this;
+    const seq = version.lastSeq + 1;
+    const sessionDelta = prepared.delta?.session;
+    const state = hasKeys(sessionDelta)
+      ? JSON.stringify({ ...(JSON.parse(version.state) as SessionState), ...sessionDelta })
+      : version.state;
+    const setState = hasKeys(sessionDelta) ? d.sql`, state = ${state}` : emptySql;
+    const setCompaction =
+      prepared.compaction === null ? emptySql : d.sql`, compaction_seq = ${seq}`;
+    return {
+      state,
+      update: d.sql`UPDATE sessions SET last_seq = ${seq}, updated_at = ${now}${setState}${setCompaction} WHERE pk = ${version.pk} AND last_seq = ${version.lastSeq}`,
+    };
   }
 
   /** Read-modify-write of the app: and user: rows, each under a row lock (or SQLite's write lock). */
@@ -575,7 +545,7 @@ export class SqlSessionService implements SessionService {
       ),
     );
     const row = rows[0];
-    return row === undefined ? null : toSessionEvent(eventFromRow(row));
+    return row === undefined ? null : sessionEventFromRow(row);
   }
 
   /** The session row with its app: and user: state, and (for a turn) the newest compaction event. */
@@ -620,56 +590,32 @@ export class SqlSessionService implements SessionService {
     }
   }
 
-  /**
-   * Runs reads of one statement (or a statement and its follow-up check) on the client; on SQLite under
-   * the file's mutex, so they never run between the statements of this service's own transactions on
-   * the one shared connection. No transaction: on SQLite every transaction begins IMMEDIATE (it takes
-   * the write lock), and one statement reads a consistent snapshot on its own.
-   */
+  /** Runs reads of one statement (or a statement and its follow-up check) on the driver. */
   private read<T>(work: (runner: Runner) => Promise<T>): Promise<T> {
-    if (this.sqliteMutex === null) return work(this.client);
-    return this.sqliteMutex.run(() => work(this.client));
+    return work(this.driver);
   }
 
-  /** Runs reads that must see one snapshot: on SQLite in one transaction under the file's mutex. */
-  private readConsistent<T>(work: (runner: Runner) => Promise<T>): Promise<T> {
-    if (this.sqliteMutex === null) return work(this.client);
-    return this.write(work);
-  }
-
-  /** Runs work in one transaction; on SQLite also under the file's mutex. */
+  /** Runs work in one transaction (on SQLite holding the write lock from the start). */
   private write<T>(work: (tx: Runner) => Promise<T>): Promise<T> {
-    const run = (): Promise<T> => this.client.$transaction((tx) => work(tx), transactionOptions);
-    return this.sqliteMutex === null ? run() : this.sqliteMutex.run(run);
+    return this.driver.transaction(work);
   }
 
   /**
-   * Runs statements that need no reads in between as one batch transaction (on SQLite under the file's
-   * mutex): all or nothing, like `write`, at about the cost of the statements alone. A transaction even
-   * for one statement: on SQLite, a statement outside one would join whatever transaction another part
-   * of the process has open on the shared connection, and commit or roll back with it.
+   * Runs statements that need no reads in between as one transaction, all or nothing, at about the cost
+   * of the statements alone (on SQLite synchronously, so nothing else of the process runs in between).
    */
-  private writeBatch(
-    statements: (client: AgentPrismaClient) => BatchStatement[],
-  ): Promise<number[]> {
-    const run = (): Promise<number[]> => this.client.$transaction(statements(this.client));
-    return this.sqliteMutex === null ? run() : this.sqliteMutex.run(run);
+  private writeBatch(statements: Sql[]): Promise<number[]> {
+    return this.driver.batch(statements.map((statement) => this.dialect.render(statement)));
   }
 
   private query<T>(runner: Runner, statement: Sql): Promise<T[]> {
     const { text, values } = this.dialect.render(statement);
-    return runner.$queryRawUnsafe<T[]>(text, ...values);
+    return runner.query<T>(text, values);
   }
 
   private execute(runner: Runner, statement: Sql): Promise<number> {
     const { text, values } = this.dialect.render(statement);
-    return runner.$executeRawUnsafe(text, ...values);
-  }
-
-  /** A statement for a batch transaction: Prisma runs it only when the batch does. */
-  private executeLater(client: AgentPrismaClient, statement: Sql): BatchStatement {
-    const { text, values } = this.dialect.render(statement);
-    return client.$executeRawUnsafe(text, ...values);
+    return runner.execute(text, values);
   }
 }
 
@@ -689,16 +635,20 @@ function unprefix(row: Prefixed<EventRow>): EventRow {
   };
 }
 
-function eventFromRow(row: EventRow): StoredEvent {
+/**
+ * The SessionEvent of a row, built in one step: histories are read thousands of rows at a time, and the
+ * driver's values are already fresh (nothing else holds them), so nothing needs copying twice.
+ */
+function sessionEventFromRow(row: EventRow): SessionEvent {
   return {
     seq: Number(row.seq),
     id: row.id,
     invocationId: row.invocation_id,
     author: row.author,
     messageId: row.message_id,
-    content: row.content,
-    actions: row.actions,
-    usage: row.usage,
+    content: row.content === null ? null : JSON.parse(row.content),
+    actions: row.actions === null ? {} : (JSON.parse(row.actions) as SessionEvent['actions']),
+    usage: row.usage === null ? null : JSON.parse(row.usage),
     timestamp: toDate(row.timestamp),
   };
 }

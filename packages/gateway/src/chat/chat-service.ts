@@ -197,6 +197,11 @@ export class ChatService {
   /** Waits until the caller's task is final (or `timeoutMs` passed) and returns it. */
   async waitForTask(user: GatewayUser, id: string, timeoutMs = 600_000): Promise<TaskRecord> {
     const deadline = Date.now() + timeoutMs;
+    // A reply streamed here is awaited, and the task as its final write stored it needs no read.
+    if (this.options.runner.isRunning(id)) {
+      const final = await this.options.runner.waitFor(id);
+      if (final !== undefined && final.userId === user.id) return final;
+    }
     for (;;) {
       const task = await this.getTask(user, id);
       if (task.status !== 'running' || Date.now() >= deadline) return task;

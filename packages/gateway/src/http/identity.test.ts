@@ -2,8 +2,14 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningGateway } from '../server.js';
-import { startScriptedAgent, type ScriptedAgent } from '../testing/scripted-a2a-agent.js';
-import { ApiClient, startTestGateway, testGatewayConfig } from '../testing/test-gateway.js';
+import type { ScriptedAgent } from '../testing/scripted-a2a-agent.js';
+import {
+  ApiClient,
+  startGatewayWithAgent,
+  startTestGateway,
+  testAuthConfig,
+  testGatewayConfig,
+} from '../testing/test-gateway.js';
 import { createAddressMatcher } from './address-matcher.js';
 
 describe('createAddressMatcher', () => {
@@ -34,23 +40,9 @@ describe('auth modes', () => {
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    agent = await startScriptedAgent();
-    gateway = await startTestGateway(
-      testGatewayConfig({
-        agents: [{ name: 'assistant', url: agent.url }],
-        auth: {
-          mode: 'header',
-          users: [],
-          header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
-          allowed_origins: [],
-          login_rate_limit: {
-            max_failures_per_user: 5,
-            max_failures_per_ip: 20,
-            window_seconds: 900,
-          },
-        },
-      }),
-    );
+    ({ agent, gateway } = await startGatewayWithAgent({
+      auth: testAuthConfig({ mode: 'header' }),
+    }));
   });
 
   afterAll(async () => {
@@ -113,17 +105,10 @@ describe('auth modes', () => {
       startTestGateway(
         testGatewayConfig({
           agents: [{ name: 'assistant', url: agent.url }],
-          auth: {
+          auth: testAuthConfig({
             mode: 'header',
-            users: [],
             header: { name: 'X-Forwarded-User', trusted_proxies: ['proxy.local'] },
-            allowed_origins: [],
-            login_rate_limit: {
-              max_failures_per_user: 5,
-              max_failures_per_ip: 20,
-              window_seconds: 900,
-            },
-          },
+          }),
         }),
       ),
     ).rejects.toThrow('gateway.auth.header.trusted_proxies has "proxy.local"');

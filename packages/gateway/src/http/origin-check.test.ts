@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../server.js';
-import { startScriptedAgent, type ScriptedAgent } from '../testing/scripted-a2a-agent.js';
+import type { ScriptedAgent } from '../testing/scripted-a2a-agent.js';
 import { TaskSocketClient } from '../testing/task-socket-client.js';
-import { ApiClient, startTestGateway, testGatewayConfig } from '../testing/test-gateway.js';
+import { ApiClient, startGatewayWithAgent, testAuthConfig } from '../testing/test-gateway.js';
 import { createOriginCheck } from './origin-check.js';
 
 describe('cross-site request protection', () => {
@@ -12,23 +12,9 @@ describe('cross-site request protection', () => {
   let client: ApiClient;
 
   beforeAll(async () => {
-    agent = await startScriptedAgent();
-    gateway = await startTestGateway(
-      testGatewayConfig({
-        agents: [{ name: 'assistant', url: agent.url }],
-        auth: {
-          mode: 'none',
-          users: [],
-          header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
-          allowed_origins: ['https://ui.example.com'],
-          login_rate_limit: {
-            max_failures_per_user: 5,
-            max_failures_per_ip: 20,
-            window_seconds: 900,
-          },
-        },
-      }),
-    );
+    ({ agent, gateway } = await startGatewayWithAgent({
+      auth: testAuthConfig({ allowed_origins: ['https://ui.example.com'] }),
+    }));
     client = new ApiClient(gateway.url);
     await client.request('GET', '/api/v1/config');
   });

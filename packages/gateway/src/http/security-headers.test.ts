@@ -3,22 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../server.js';
-import { startScriptedAgent, type ScriptedAgent } from '../testing/scripted-a2a-agent.js';
-import { startTestGateway, testGatewayConfig } from '../testing/test-gateway.js';
+import type { ScriptedAgent } from '../testing/scripted-a2a-agent.js';
+import { startGatewayWithAgent } from '../testing/test-gateway.js';
 
 describe('security headers', () => {
   let agent: ScriptedAgent;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    agent = await startScriptedAgent();
     const webRoot = mkdtempSync(join(tmpdir(), 'agent-mesh-web-'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>t</title>');
     writeFileSync(join(webRoot, 'app.js'), 'export {};');
-    gateway = await startTestGateway(
-      testGatewayConfig({ agents: [{ name: 'assistant', url: agent.url }] }),
-      { webRoot },
-    );
+    ({ agent, gateway } = await startGatewayWithAgent({}, { webRoot }));
   });
 
   afterAll(async () => {

@@ -64,6 +64,53 @@ describe('WebSessionStore', () => {
     );
   });
 
+  it('reads a record once per readCacheMs and sees its own writes and destroys at once', async () => {
+    let now = 0;
+    const store = new MemoryGatewayStore();
+    let reads = 0;
+    const read = store.getWebSession.bind(store);
+    store.getWebSession = async (sid, at) => {
+      reads += 1;
+      return read(sid, at);
+    };
+    const sessions = new WebSessionStore(store, {
+      logger,
+      cleanupIntervalMs: 0,
+      readCacheMs: 1000,
+      now: () => now,
+    });
+    const get = () => call<SessionData | null>((done) => sessions.get('sid-d', done));
+    await store.setWebSession('sid-d', {
+      data: JSON.stringify(sessionExpiringAt(100_000)),
+      expiresAt: new Date(100_000),
+    });
+    expect(await get()).toMatchObject({ userId: 'anon-1' });
+    expect(await get()).toMatchObject({ userId: 'anon-1' });
+    expect(reads).toBe(1);
+
+    // Another gateway signed the browser in: seen once the kept record is older than readCacheMs.
+    await store.setWebSession('sid-d', {
+      data: JSON.stringify({ ...sessionExpiringAt(100_000), userId: 'user-1' }),
+      expiresAt: new Date(100_000),
+    });
+    now += 1000;
+    expect(await get()).toMatchObject({ userId: 'user-1' });
+    expect(reads).toBe(2);
+
+    // This process's own write and destroy apply at once.
+    await call((done) =>
+      sessions.set(
+        'sid-d',
+        { ...sessionExpiringAt(100_000), userId: 'user-2' } as SessionData,
+        done,
+      ),
+    );
+    expect(await get()).toMatchObject({ userId: 'user-2' });
+    await call((done) => sessions.destroy('sid-d', done));
+    expect(await get()).toBeNull();
+    expect(reads).toBe(3);
+  });
+
   it('treats a damaged record as no session', async () => {
     const store = new MemoryGatewayStore();
     await store.setWebSession('sid-c', { data: '{not json', expiresAt: new Date(10_000) });

@@ -1,6 +1,6 @@
 import session, { type SessionData } from 'express-session';
 import type { Logger } from '@agent-mesh/shared';
-import type { GatewayStore } from '../store/gateway-store.js';
+import type { GatewayStore, WebSessionRecord } from '../store/gateway-store.js';
 
 /** Options of the express-session store; times in milliseconds. */
 export interface WebSessionStoreOptions {
@@ -11,6 +11,12 @@ export interface WebSessionStoreOptions {
   cleanupIntervalMs?: number;
   /** A touch moves the expiry only when it would move by more than this (default 1 h), saving writes. */
   touchThresholdMs?: number;
+  /**
+   * How long a record read from the store answers again without a read (default 1 s; 0 reads every
+   * time). Writes of this process update it at once; another gateway's sign-in or sign-out on the same
+   * database is seen after at most this long.
+   */
+  readCacheMs?: number;
   now?: () => number;
 }
 
@@ -18,6 +24,7 @@ export interface WebSessionStoreOptions {
  * The express-session store on the gateway store's web_sessions records: in `sql` mode browser sessions
  * (and so the anonymous user id) survive restarts and are shared by every gateway instance; in `memory`
  * mode they live as long as the process. Records expire with their cookie and are pruned periodically.
+ * A record read is kept for `readCacheMs` (1 s), so a browser's burst of requests costs one read.
  */
 export class WebSessionStore extends session.Store {
   private readonly timer: NodeJS.Timeout | undefined;
@@ -25,6 +32,11 @@ export class WebSessionStore extends session.Store {
   private readonly writtenExpiry = new Map<string, number>();
   private readonly defaultTtlMs: number;
   private readonly touchThresholdMs: number;
+  private readonly readCacheMs: number;
+  /** Records read or written lately, with when (`now()`), for readCacheMs. */
+  private readonly recent = new Map<string, { record: WebSessionRecord; at: number }>();
+  /** Counts writes and destroys, so a read that overlapped one is not kept (it may be older). */
+  private changes = 0;
   private readonly now: () => number;
 
   constructor(
@@ -34,6 +46,7 @@ export class WebSessionStore extends session.Store {
     super();
     this.defaultTtlMs = options.defaultTtlMs ?? 30 * 24 * 3600_000;
     this.touchThresholdMs = options.touchThresholdMs ?? 3600_000;
+    this.readCacheMs = options.readCacheMs ?? 1000;
     this.now = options.now ?? Date.now;
     const interval = options.cleanupIntervalMs ?? 3600_000;
     if (interval > 0) {
@@ -46,15 +59,17 @@ export class WebSessionStore extends session.Store {
     sid: string,
     callback: (error: unknown, session?: SessionData | null) => void,
   ): void {
-    this.store.getWebSession(sid, new Date(this.now())).then(
+    const now = this.now();
+    const recent = this.recent.get(sid);
+    if (recent !== undefined && now - recent.at < this.readCacheMs) {
+      callback(null, parseLive(recent.record, now));
+      return;
+    }
+    const changes = this.changes;
+    this.store.getWebSession(sid, new Date(now)).then(
       (record) => {
-        if (!record) return callback(null, null);
-        try {
-          callback(null, JSON.parse(record.data) as SessionData);
-        } catch {
-          // A damaged record is as good as none: the browser gets a fresh session.
-          callback(null, null);
-        }
+        if (record && changes === this.changes) this.keep(sid, record, now);
+        callback(null, record ? parseLive(record, now) : null);
       },
       (error: unknown) => callback(error),
     );
@@ -63,14 +78,22 @@ export class WebSessionStore extends session.Store {
   override set(sid: string, data: SessionData, callback?: (error?: unknown) => void): void {
     const expiresAt = this.expiryOf(data);
     this.remember(sid, expiresAt);
-    this.store.setWebSession(sid, { data: JSON.stringify(data), expiresAt }).then(
+    const record = { data: JSON.stringify(data), expiresAt };
+    this.changes += 1;
+    this.keep(sid, record, this.now());
+    this.store.setWebSession(sid, record).then(
       () => callback?.(),
-      (error: unknown) => callback?.(error),
+      (error: unknown) => {
+        this.recent.delete(sid);
+        callback?.(error);
+      },
     );
   }
 
   override destroy(sid: string, callback?: (error?: unknown) => void): void {
     this.writtenExpiry.delete(sid);
+    this.changes += 1;
+    this.recent.delete(sid);
     this.store.destroyWebSession(sid).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
@@ -86,6 +109,8 @@ export class WebSessionStore extends session.Store {
       return;
     }
     this.remember(sid, expiresAt);
+    const recent = this.recent.get(sid);
+    if (recent !== undefined) recent.record = { ...recent.record, expiresAt };
     this.store.touchWebSession(sid, expiresAt).then(
       () => callback?.(),
       (error: unknown) => {
@@ -116,6 +141,13 @@ export class WebSessionStore extends session.Store {
     this.writtenExpiry.set(sid, expiresAt.getTime());
   }
 
+  private keep(sid: string, record: WebSessionRecord, at: number): void {
+    if (this.readCacheMs <= 0) return;
+    // Bounded: forgetting only costs one extra read.
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(sid, { record, at });
+  }
+
   private expiryOf(data: SessionData): Date {
     const expires = data.cookie?.expires;
     if (expires) {
@@ -123,5 +155,16 @@ export class WebSessionStore extends session.Store {
       if (!Number.isNaN(time)) return new Date(time);
     }
     return new Date(this.now() + this.defaultTtlMs);
+  }
+}
+
+/** The session data of a record that has not expired; null for an expired or damaged one. */
+function parseLive(record: WebSessionRecord, now: number): SessionData | null {
+  if (record.expiresAt.getTime() <= now) return null;
+  try {
+    return JSON.parse(record.data) as SessionData;
+  } catch {
+    // A damaged record is as good as none: the browser gets a fresh session.
+    return null;
   }
 }

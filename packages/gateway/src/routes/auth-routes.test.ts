@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../auth/password-hash.js';
 import type { RunningGateway } from '../server.js';
-import { startScriptedAgent, type ScriptedAgent } from '../testing/scripted-a2a-agent.js';
+import type { ScriptedAgent } from '../testing/scripted-a2a-agent.js';
 import { TaskSocketClient } from '../testing/task-socket-client.js';
-import { ApiClient, startTestGateway, testGatewayConfig } from '../testing/test-gateway.js';
+import { ApiClient, startGatewayWithAgent, testAuthConfig } from '../testing/test-gateway.js';
 
 const cheap = { N: 1024, r: 8, p: 1 };
 
@@ -32,27 +32,21 @@ describe('password mode', () => {
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    agent = await startScriptedAgent();
-    gateway = await startTestGateway(
-      testGatewayConfig({
-        agents: [{ name: 'assistant', url: agent.url }],
-        auth: {
-          mode: 'password',
-          users: [
-            { username: 'alice', password_hash: await hashPassword('alice password', cheap) },
-            { username: 'bob', password_hash: await hashPassword('bob password', cheap) },
-            { username: 'carol', password_hash: await hashPassword('carol password', cheap) },
-          ],
-          header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
-          allowed_origins: [],
-          login_rate_limit: {
-            max_failures_per_user: 3,
-            max_failures_per_ip: 6,
-            window_seconds: 900,
-          },
+    ({ agent, gateway } = await startGatewayWithAgent({
+      auth: testAuthConfig({
+        mode: 'password',
+        users: [
+          { username: 'alice', password_hash: await hashPassword('alice password', cheap) },
+          { username: 'bob', password_hash: await hashPassword('bob password', cheap) },
+          { username: 'carol', password_hash: await hashPassword('carol password', cheap) },
+        ],
+        login_rate_limit: {
+          max_failures_per_user: 3,
+          max_failures_per_ip: 6,
+          window_seconds: 900,
         },
       }),
-    );
+    }));
   });
 
   afterAll(async () => {
@@ -227,10 +221,7 @@ describe('auth routes outside password mode', () => {
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    agent = await startScriptedAgent();
-    gateway = await startTestGateway(
-      testGatewayConfig({ agents: [{ name: 'assistant', url: agent.url }] }),
-    );
+    ({ agent, gateway } = await startGatewayWithAgent());
   });
 
   afterAll(async () => {

@@ -95,6 +95,11 @@ export function describeGatewayStoreContract(
       expect(await store.updateSession(session.id, 'user-b', { name: 'stolen' })).toBeNull();
       expect(await store.deleteSession(session.id, 'user-b')).toBe(false);
       expect((await store.getSession(session.id, 'user-a'))?.name).toBe('chat');
+      // An update that changes nothing still finds the session (MySQL reports no changed rows).
+      expect(await store.updateSession(session.id, 'user-a', { name: 'chat' })).toMatchObject({
+        id: session.id,
+        name: 'chat',
+      });
     });
 
     it('lists sessions most recently active first, paged by cursor', async () => {

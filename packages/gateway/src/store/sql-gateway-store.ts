@@ -23,6 +23,7 @@ import type {
   TaskUsage,
   WebSessionRecord,
 } from './gateway-store.js';
+import { SqlTurnStatements } from './sql-turn-statements.js';
 
 type TransactionClient = Parameters<Parameters<GatewayPrismaClient['$transaction']>[0]>[0];
 
@@ -37,20 +38,23 @@ const maxTransactionAttempts = 5;
 export class SqlGatewayStore implements GatewayStore {
   readonly persistence = 'sql' as const;
   private readonly client: GatewayPrismaClient;
+  /** What every chat turn runs, on the driver (Prisma's per-statement cost dominated a turn). */
+  private readonly turns: SqlTurnStatements;
 
   /** `database`: the open gateway database; also read for pool details (/readyz, /metrics). */
   constructor(readonly database: GatewayDatabase) {
     this.client = database.client;
+    this.turns = new SqlTurnStatements(database.driver);
   }
 
   async createSession(session: Omit<SessionRecord, 'lastViewedAt'>): Promise<SessionRecord> {
-    const row = await this.client.chatSession.create({ data: { ...session } });
-    return toSession(row);
+    await this.turns.insertSession(session);
+    return toSession({ ...session, lastViewedAt: null });
   }
 
   async getSession(id: string, userId: string): Promise<SessionRecord | null> {
     if (!isStorableId(id)) return null;
-    const row = await this.client.chatSession.findFirst({ where: { id, userId } });
+    const row = await this.turns.getSession(id, userId);
     return row ? toSession(row) : null;
   }
 
@@ -80,8 +84,7 @@ export class SqlGatewayStore implements GatewayStore {
     userId: string,
     patch: { name?: string; updatedAt?: Date; lastViewedAt?: Date },
   ): Promise<SessionRecord | null> {
-    const result = await this.client.chatSession.updateMany({ where: { id, userId }, data: patch });
-    if (result.count === 0) return null;
+    if (!isStorableId(id) || !(await this.turns.updateSession(id, userId, patch))) return null;
     return this.getSession(id, userId);
   }
 
@@ -124,39 +127,7 @@ export class SqlGatewayStore implements GatewayStore {
       if (existing) return { task: existing, created: false };
     }
     try {
-      const row = await this.transaction(async (tx) => {
-        const created = await tx.chatTask.create({
-          data: {
-            id: input.id,
-            sessionId: input.sessionId,
-            userId: input.userId,
-            agent: input.agent,
-            clientMessageId: input.clientMessageId,
-            userMessage: input.userMessage,
-            responseText: '',
-            status: 'running',
-            metadata: JSON.stringify(input.metadata),
-            lastEventSeq: 1,
-            createdAt: input.now,
-            updatedAt: input.now,
-          },
-        });
-        await tx.taskEvent.create({
-          data: {
-            taskId: input.id,
-            seq: 1,
-            type: input.firstEvent.type,
-            data: JSON.stringify(input.firstEvent),
-            createdAt: input.now,
-          },
-        });
-        await tx.chatSession.updateMany({
-          where: { id: input.sessionId },
-          data: { updatedAt: input.now },
-        });
-        return created;
-      });
-      return { task: toTask(row), created: true };
+      return { task: toTask(await this.turns.insertTask(input)), created: true };
     } catch (error) {
       // Two requests with the same clientMessageId raced: the unique index let one through.
       if (input.clientMessageId !== null && isUniqueConstraintError(error)) {
@@ -169,7 +140,7 @@ export class SqlGatewayStore implements GatewayStore {
 
   async getTask(id: string, userId: string): Promise<TaskRecord | null> {
     if (!isStorableId(id)) return null;
-    const row = await this.client.chatTask.findFirst({ where: { id, userId } });
+    const row = await this.turns.getTask(id, userId);
     return row ? toTask(row) : null;
   }
 
@@ -202,48 +173,12 @@ export class SqlGatewayStore implements GatewayStore {
     return rows.map(toTask);
   }
 
-  async saveTaskProgress(taskId: string, progress: TaskProgress): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      // Updating the row first makes it the lock: concurrent writers of one task queue up here.
-      const updated = await tx.chatTask.updateMany({
-        where: { id: taskId, status: 'running' },
-        data: {
-          responseText: progress.responseText,
-          lastEventSeq: progress.lastEventSeq,
-          updatedAt: progress.now,
-          ...(progress.metadata ? { metadata: JSON.stringify(progress.metadata) } : {}),
-          ...(progress.status
-            ? {
-                status: progress.status,
-                usage: progress.usage ? JSON.stringify(progress.usage) : null,
-                error: progress.error ?? null,
-                completedAt: progress.now,
-              }
-            : {}),
-        },
-      });
-      if (updated.count === 0) return false;
-      if (progress.events.length > 0) {
-        await tx.taskEvent.createMany({
-          data: progress.events.map((event) => ({
-            taskId,
-            seq: event.seq,
-            type: event.event.type,
-            data: JSON.stringify(event.event),
-            createdAt: progress.now,
-          })),
-        });
-      }
-      if (progress.status) await this.touchSessionOfTask(tx, taskId, progress.now);
-      return true;
-    });
+  saveTaskProgress(taskId: string, progress: TaskProgress): Promise<boolean> {
+    return this.turns.saveTaskProgress(taskId, progress);
   }
 
   async listTaskEvents(taskId: string, afterSeq: number): Promise<SequencedTaskEvent[]> {
-    const rows = await this.client.taskEvent.findMany({
-      where: { taskId, seq: { gt: afterSeq } },
-      orderBy: { seq: 'asc' },
-    });
+    const rows = await this.turns.listTaskEvents(taskId, afterSeq);
     const events: SequencedTaskEvent[] = [];
     for (const row of rows) {
       const event: unknown = JSON.parse(row.data);
@@ -379,21 +314,17 @@ export class SqlGatewayStore implements GatewayStore {
   }
 
   async getWebSession(sid: string, now: Date): Promise<WebSessionRecord | null> {
-    const row = await this.client.webSession.findUnique({ where: { sid } });
+    const row = await this.turns.getWebSession(sid);
     if (!row || row.expiresAt.getTime() <= now.getTime()) return null;
-    return { data: row.data, expiresAt: row.expiresAt };
+    return row;
   }
 
   async setWebSession(sid: string, record: WebSessionRecord): Promise<void> {
-    await this.client.webSession.upsert({
-      where: { sid },
-      create: { sid, data: record.data, expiresAt: record.expiresAt },
-      update: { data: record.data, expiresAt: record.expiresAt },
-    });
+    await this.turns.upsertWebSession(sid, record);
   }
 
   async touchWebSession(sid: string, expiresAt: Date): Promise<void> {
-    await this.client.webSession.updateMany({ where: { sid }, data: { expiresAt } });
+    await this.turns.touchWebSession(sid, expiresAt);
   }
 
   async destroyWebSession(sid: string): Promise<void> {
@@ -417,21 +348,8 @@ export class SqlGatewayStore implements GatewayStore {
     sessionId: string,
     clientMessageId: string,
   ): Promise<TaskRecord | null> {
-    const row = await this.client.chatTask.findFirst({ where: { sessionId, clientMessageId } });
+    const row = await this.turns.findTaskByClientMessageId(sessionId, clientMessageId);
     return row ? toTask(row) : null;
-  }
-
-  private async touchSessionOfTask(
-    tx: TransactionClient,
-    taskId: string,
-    now: Date,
-  ): Promise<void> {
-    const task = await tx.chatTask.findUnique({
-      where: { id: taskId },
-      select: { sessionId: true },
-    });
-    if (task)
-      await tx.chatSession.updateMany({ where: { id: task.sessionId }, data: { updatedAt: now } });
   }
 }
 
@@ -444,15 +362,7 @@ function isStorableId(id: string): boolean {
   return !id.includes('\0');
 }
 
-function toSession(row: {
-  id: string;
-  userId: string;
-  name: string;
-  agent: string;
-  createdAt: Date;
-  updatedAt: Date;
-  lastViewedAt: Date | null;
-}): SessionRecord {
+function toSession(row: SessionRecord): SessionRecord {
   return {
     id: row.id,
     userId: row.userId,

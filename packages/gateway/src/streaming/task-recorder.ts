@@ -49,6 +49,7 @@ export class TaskRecorder {
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
   private detachedListener: (() => void) | undefined;
+  private finalRecord: TaskRecord | undefined;
   private readonly flushIntervalMs: number;
   private readonly maxPendingEvents: number;
   private readonly retryDelayMs: number;
@@ -79,6 +80,11 @@ export class TaskRecorder {
   /** True once the final state was written, or the task turned out to be closed by someone else. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The task as its final write stored it (once `finish` wrote it), so no read is needed. */
+  get final(): TaskRecord | undefined {
+    return this.finalRecord;
   }
 
   /** Called once when a write finds the task no longer running (canceled or deleted elsewhere). */
@@ -209,21 +215,26 @@ export class TaskRecorder {
     let delay = this.retryDelayMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const saved = await this.store.saveTaskProgress(this.task.id, {
-          events: batch,
+        const now = this.now();
+        const final = {
           responseText: this.accumulated,
           lastEventSeq: this.seq,
           metadata: this.metadata,
           status: outcome.status,
           usage: outcome.usage ?? null,
           error: outcome.error ?? null,
-          now: this.now(),
+        };
+        const saved = await this.store.saveTaskProgress(this.task.id, {
+          ...final,
+          events: batch,
+          now,
         });
         if (!saved) {
           this.detach();
           return false;
         }
         this.closed = true;
+        this.finalRecord = { ...this.task, ...final, updatedAt: now, completedAt: now };
         this.feed.publish(this.task.id, batch);
         return true;
       } catch (error) {

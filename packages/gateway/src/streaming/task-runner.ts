@@ -124,9 +124,15 @@ export class TaskRunner {
     return this.running.has(taskId);
   }
 
-  /** Resolves when the task is no longer running in this process. */
-  async waitFor(taskId: string): Promise<void> {
-    await this.running.get(taskId)?.done;
+  /**
+   * Resolves when the task is no longer running in this process, with the task as this process stored
+   * it at the end (undefined when it was not running here or ended without that write).
+   */
+  async waitFor(taskId: string): Promise<TaskRecord | undefined> {
+    const entry = this.running.get(taskId);
+    if (entry === undefined) return undefined;
+    await entry.done;
+    return entry.recorder.final;
   }
 
   /**

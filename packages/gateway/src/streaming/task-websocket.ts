@@ -78,11 +78,9 @@ export function attachTaskWebSocket(server: Server, options: TaskWebSocketOption
           rejectUpgrade(socket, 401, 'Unauthorized');
           return;
         }
-        wss.handleUpgrade(request, socket, head, (socketOfClient) => {
-          alive.set(socketOfClient, true);
-          socketOfClient.on('pong', () => alive.set(socketOfClient, true));
-          serveConnection(socketOfClient, user, options);
-        });
+        wss.handleUpgrade(request, socket, head, (socketOfClient) =>
+          serveConnection(socketOfClient, user, alive, options),
+        );
       },
       (error: unknown) => {
         options.logger.warn({ err: error }, 'could not load the session of a WebSocket upgrade');
@@ -118,11 +116,19 @@ export function attachTaskWebSocket(server: Server, options: TaskWebSocketOption
   };
 }
 
+/**
+ * Serves one accepted connection. Its listeners are made here, outside the upgrade handler, so they keep
+ * none of its scope alive: the upgrade request with its headers and session would otherwise stay in
+ * memory as long as the socket is open.
+ */
 function serveConnection(
   socket: WebSocket,
   user: GatewayUser,
+  alive: WeakMap<WebSocket, boolean>,
   options: TaskWebSocketOptions,
 ): void {
+  alive.set(socket, true);
+  socket.on('pong', () => alive.set(socket, true));
   const subscriptions = new Map<string, Subscription>();
   const send = (message: unknown): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type GatewayConfig, type Logger } from '@agent-mesh/shared';
 import { startGatewayServer, type RunningGateway, type StartGatewayOptions } from '../server.js';
+import { startScriptedAgent, type ScriptedAgent } from './scripted-a2a-agent.js';
 
 /** A gateway config for tests: memory history, one agent, defaults as the loader would apply them. */
 export function testGatewayConfig(
@@ -17,14 +18,22 @@ export function testGatewayConfig(
       pool: { max_connections: 5, connect_timeout_ms: 10_000, idle_timeout_ms: 30_000 },
     },
     platform_service: { database_url: '' },
-    auth: {
-      mode: 'none',
-      users: [],
-      header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
-      allowed_origins: [],
-      login_rate_limit: { max_failures_per_user: 5, max_failures_per_ip: 20, window_seconds: 900 },
-    },
+    auth: testAuthConfig(),
     limits: { max_body_bytes: 1_048_576 },
+    ...overrides,
+  };
+}
+
+/** An auth section for tests: mode none, loopback as the trusted proxy, the loader's default limits. */
+export function testAuthConfig(
+  overrides: Partial<GatewayConfig['auth']> = {},
+): GatewayConfig['auth'] {
+  return {
+    mode: 'none',
+    users: [],
+    header: { name: 'X-Forwarded-User', trusted_proxies: ['127.0.0.1'] },
+    allowed_origins: [],
+    login_rate_limit: { max_failures_per_user: 5, max_failures_per_ip: 20, window_seconds: 900 },
     ...overrides,
   };
 }
@@ -51,6 +60,19 @@ export function startTestGateway(
       : {}),
     ...(options.agentProbeIntervalMs ? { agentProbeIntervalMs: options.agentProbeIntervalMs } : {}),
   });
+}
+
+/** Starts a scripted agent `assistant` and a test gateway in front of it, with config `overrides`. */
+export async function startGatewayWithAgent(
+  overrides: Partial<GatewayConfig> = {},
+  options: Partial<Omit<StartGatewayOptions, 'config'>> = {},
+): Promise<{ agent: ScriptedAgent; gateway: RunningGateway }> {
+  const agent = await startScriptedAgent();
+  const gateway = await startTestGateway(
+    testGatewayConfig({ agents: [{ name: 'assistant', url: agent.url }], ...overrides }),
+    options,
+  );
+  return { agent, gateway };
 }
 
 /** An HTTP response as tests read it. */

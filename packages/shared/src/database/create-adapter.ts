@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import type { PoolConfig } from '../config/agent-config.js';
@@ -10,7 +11,14 @@ import {
   createPgSettings,
   sqliteBusyTimeoutMs,
 } from './connection-settings.js';
+import { applySqlitePragmas } from './apply-sqlite-pragmas.js';
 import type { DatabasePoolStats, ParsedDatabaseUrl } from './database-types.js';
+import {
+  createMysqlSqlDriver,
+  createPostgresSqlDriver,
+  createSqliteSqlDriver,
+  type SqlDriver,
+} from './sql-driver/index.js';
 
 /** A Prisma driver adapter factory for one of our providers. */
 export type DatabaseAdapter = PrismaBetterSqlite3 | PrismaPg | PrismaMariaDb;
@@ -21,6 +29,8 @@ export interface CreatedAdapter {
   endPool(): Promise<void>;
   /** The pool's size and use now, as far as the driver tells. */
   poolStats(): DatabasePoolStats;
+  /** Direct driver access on the adapter's own connection or pool (usable once the client connected). */
+  driver: SqlDriver;
 }
 
 /**
@@ -50,12 +60,14 @@ export async function createAdapter(
       const path = parsed.sqlitePath ?? ':memory:';
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
-      // The adapter opens the connection itself; apply the pragmas on every connection it opens.
+      let connection: BetterSqliteDatabase | undefined;
+      // The adapter opens the connection itself; apply the pragmas on every connection it opens, and
+      // keep it for the direct driver (one connection per file and process, see createSqliteSqlDriver).
       class ConfiguredSqliteAdapter extends PrismaBetterSqlite3 {
         override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
           const adapter = await super.connect();
-          await adapter.executeScript(sqliteConnectionPragmas.join(';\n'));
-          beginTransactionsImmediately(adapter);
+          connection = beginTransactionsImmediately(adapter);
+          await applySqlitePragmas(connection, sqliteConnectionPragmas, sqliteBusyTimeoutMs);
           return adapter;
         }
       }
@@ -65,6 +77,11 @@ export async function createAdapter(
         adapter,
         endPool: () => Promise.resolve(),
         poolStats: () => ({ provider: 'sqlite', max: 1 }),
+        driver: createSqliteSqlDriver(path, () => {
+          if (connection === undefined)
+            throw new Error('The SQLite database is not connected yet.');
+          return connection;
+        }),
       };
     }
     case 'postgresql': {
@@ -103,6 +120,7 @@ export async function createAdapter(
           idle: pgPool.idleCount,
           waiting: pgPool.waitingCount,
         }),
+        driver: createPostgresSqlDriver(pgPool, pg.types),
       };
     }
     case 'mysql': {
@@ -136,6 +154,7 @@ export async function createAdapter(
           idle: mariaDbPool.idleConnections(),
           waiting: mariaDbPool.taskQueueSize(),
         }),
+        driver: createMysqlSqlDriver(mariaDbPool),
       };
     }
   }
@@ -153,14 +172,14 @@ export async function createAdapter(
  * leave every later transaction of the process waiting forever. The deferred transaction then fails
  * on its first write with SQLITE_BUSY and is rolled back as usual.
  */
-function beginTransactionsImmediately(adapter: unknown): void {
+function beginTransactionsImmediately(adapter: unknown): BetterSqliteDatabase {
   type Statement = { run(): unknown };
-  const database = (adapter as { client?: { prepare?: (sql: string) => Statement } }).client;
+  const database = (adapter as { client?: BetterSqliteDatabase }).client;
   const prepare = database?.prepare?.bind(database);
   if (database === undefined || prepare === undefined) {
     throw new Error('The SQLite adapter has no better-sqlite3 client to configure.');
   }
-  database.prepare = (sql: string): Statement => {
+  const patched = (sql: string): Statement => {
     if (sql !== 'BEGIN') return prepare(sql);
     return {
       run: () => {
@@ -174,6 +193,8 @@ function beginTransactionsImmediately(adapter: unknown): void {
       },
     };
   };
+  database.prepare = patched as BetterSqliteDatabase['prepare'];
+  return database;
 }
 
 async function endOnce(end: () => Promise<void>, isEnded: () => boolean): Promise<void> {

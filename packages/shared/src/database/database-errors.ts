@@ -78,10 +78,20 @@ export function toUnavailableError(parsed: ParsedDatabaseUrl, error: unknown): M
  * violation on any provider, e.g. an optimistic append that lost the race for a `seq`.
  */
 export function isUniqueConstraintError(error: unknown): boolean {
-  const candidate = error as PrismaDriverError | null;
+  const candidate = error as (PrismaDriverError & { code?: unknown; errno?: unknown }) | null;
   if (candidate?.code === 'P2002') return true;
-  return candidate?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
+  if (candidate?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation') return true;
+  // The driver's own error (database.driver): PostgreSQL unique_violation, MySQL/MariaDB ER_DUP_ENTRY,
+  // SQLite UNIQUE or PRIMARY KEY constraint.
+  return uniqueViolationCodes.has(String(candidate?.code)) || candidate?.errno === 1062;
 }
+
+const uniqueViolationCodes = new Set([
+  '23505',
+  'ER_DUP_ENTRY',
+  'SQLITE_CONSTRAINT_UNIQUE',
+  'SQLITE_CONSTRAINT_PRIMARYKEY',
+]);
 
 const transientCodes = new Set([
   '40P01',
@@ -133,6 +143,9 @@ const unavailableCodes = new Set([
   'ER_CONNECTION_KILLED',
   'ER_GET_CONNECTION_TIMEOUT',
   'PROTOCOL_CONNECTION_LOST',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_CONNECTION_ALREADY_CLOSED',
+  'ER_CLOSING_POOL',
   // Sockets.
   'ECONNREFUSED',
   'ECONNRESET',

@@ -2,6 +2,7 @@ import type { PoolConfig } from '../config/agent-config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PrismaClient as AgentPostgresqlClient } from './generated/agent-postgresql/client.js';
 import type { PrismaClient as GatewayPostgresqlClient } from './generated/gateway-postgresql/client.js';
+import type { SqlDriver } from './sql-driver/index.js';
 
 /** The database engines agent-mesh runs on; MariaDB counts as `mysql`. */
 export type DatabaseProvider = 'sqlite' | 'postgresql' | 'mysql';
@@ -68,10 +69,15 @@ export interface OpenedDatabase<Client> {
   /** The URL with any password redacted, for logs and messages. */
   url: string;
   /**
-   * The Prisma client. For hot paths use `client.$queryRawUnsafe(sql, ...values)` /
+   * The Prisma client. Raw SQL goes through `client.$queryRawUnsafe(sql, ...values)` /
    * `$executeRawUnsafe`; placeholders are `$1, $2` on PostgreSQL and `?` on SQLite and MySQL.
    */
   client: Client;
+  /**
+   * The database's own driver on the client's connection or pool, for hot paths where Prisma's
+   * per-statement cost matters (the session store); same placeholders as above.
+   */
+  driver: SqlDriver;
   /** Checks the database answers (`SELECT 1`); throws DATABASE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   /** The pool's size and use now (see DatabasePoolStats), for /readyz and /metrics. */

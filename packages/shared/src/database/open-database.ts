@@ -14,6 +14,7 @@ import type {
 import { migrateDatabase } from './migrations/migrate-database.js';
 import { openMigrationConnection } from './migrations/migration-connection.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
+import type { SqlDriver } from './sql-driver/index.js';
 
 /** What every generated client has; the per-provider clients differ only in their generated types. */
 interface AnyPrismaClient {
@@ -64,7 +65,12 @@ export async function openDatabase(
       );
     }
   }
-  const { client, poolStats } = await connectClient(parsed, options.schema, pool, options.logger);
+  const { client, poolStats, driver } = await connectClient(
+    parsed,
+    options.schema,
+    pool,
+    options.logger,
+  );
   const ping = async (): Promise<void> => {
     try {
       await client.$queryRawUnsafe('SELECT 1');
@@ -77,6 +83,7 @@ export async function openDatabase(
     schema: options.schema,
     url: parsed.redacted,
     client: client as never,
+    driver,
     ping,
     poolStats,
     close: () => client.$disconnect(),
@@ -88,8 +95,8 @@ async function connectClient(
   schema: DatabaseSchemaName,
   pool: ReturnType<typeof resolvePoolConfig>,
   logger: Logger | undefined,
-): Promise<{ client: AnyPrismaClient; poolStats: () => DatabasePoolStats }> {
-  const [{ adapter, endPool, poolStats }, module] = await Promise.all([
+): Promise<{ client: AnyPrismaClient; poolStats: () => DatabasePoolStats; driver: SqlDriver }> {
+  const [{ adapter, endPool, poolStats, driver }, module] = await Promise.all([
     createAdapter(parsed, pool, logger),
     clientLoaders[`${schema}-${parsed.provider}`](),
   ]);
@@ -103,5 +110,5 @@ async function connectClient(
     await endPool();
     throw toUnavailableError(parsed, error);
   }
-  return { client, poolStats };
+  return { client, poolStats, driver };
 }

@@ -36,6 +36,12 @@ export async function seedConversation(
   return userSeqs;
 }
 
+/** The exchange that states the fact most tests recall later: the user's name. */
+export const adaExchange: SeedExchange = {
+  user: 'My name is Ada Lovelace.',
+  reply: 'Got it: your name is Ada Lovelace.',
+};
+
 /** `count` numbered exchanges, each stating one fact the built-in model can recall ("the code for locker N"). */
 export function lockerExchanges(count: number, from = 1): SeedExchange[] {
   return Array.from({ length: count }, (_, index) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../../logging/create-logger.js';
 import { createMariaDbSettings, createPgSettings } from '../connection-settings.js';
 import { isMissingDatabaseError, toUnavailableError } from '../database-errors.js';
 import type { DatabaseProvider, ParsedDatabaseUrl } from '../database-types.js';
+import { applySqlitePragmas } from '../apply-sqlite-pragmas.js';
 import { createMissingDatabase } from './create-missing-database.js';
 
 /** A row as a plain object keyed by column name. */
@@ -75,8 +76,11 @@ async function openSqlite(parsed: ParsedDatabaseUrl): Promise<MigrationConnectio
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(path, { timeout: sqliteMigrationBusyTimeoutMs });
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = OFF');
+    await applySqlitePragmas(
+      db,
+      ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = OFF'],
+      sqliteMigrationBusyTimeoutMs,
+    );
   } catch (error) {
     db.close();
     throw error;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, openDatabase, type AgentDatabase } from '@agent-mesh/shared';
 import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
 import { createTextPart } from './a2a-parts.js';
-import { PrismaTaskStore } from './prisma-task-store.js';
+import { SqlTaskStore } from './sql-task-store.js';
 
 const logger = createLogger('task-store-test', { level: 'silent' });
 const context = new ServerCallContext();
@@ -26,7 +26,7 @@ async function storedState(database: AgentDatabase, id: string): Promise<string 
     : (JSON.parse(row.data) as { status: { state: string } }).status.state;
 }
 
-describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provider) => {
+describe.each(['sqlite', 'postgresql'] as const)('SqlTaskStore on %s', (provider) => {
   let testDatabase: TestDatabase;
   let database: AgentDatabase;
 
@@ -40,12 +40,12 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
   });
 
   it('keeps tasks across store instances (a restart), scoped by app name', async () => {
-    const first = new PrismaTaskStore(database.client, 'assistant', { logger });
+    const first = new SqlTaskStore(database.driver, 'assistant', { logger });
     await first.save(
       task('task-restart', TaskState.TASK_STATE_COMPLETED, 'Your favorite color is blue.'),
       context,
     );
-    const second = new PrismaTaskStore(database.client, 'assistant', { logger });
+    const second = new SqlTaskStore(database.driver, 'assistant', { logger });
     const loaded = await second.load('task-restart', context);
     expect(loaded?.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(loaded?.artifacts[0]?.parts[0]?.content).toEqual({
@@ -53,12 +53,12 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
       value: 'Your favorite color is blue.',
     });
     expect(loaded?.metadata).toEqual({ agent: 'assistant' });
-    const other = new PrismaTaskStore(database.client, 'other', { logger });
+    const other = new SqlTaskStore(database.driver, 'other', { logger });
     expect(await other.load('task-restart', context)).toBeUndefined();
   });
 
   it('writes state changes at once and coalesces streamed chunks until the next flush', async () => {
-    const store = new PrismaTaskStore(database.client, 'assistant', {
+    const store = new SqlTaskStore(database.driver, 'assistant', {
       logger,
       flushDelayMs: 60_000,
     });
@@ -78,8 +78,48 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
     expect(await storedState(database, 'task-stream')).toBe('TASK_STATE_COMPLETED');
   });
 
+  it('writes a submitted task with the state that follows it', async () => {
+    const store = new SqlTaskStore(database.driver, 'assistant', {
+      logger,
+      flushDelayMs: 60_000,
+    });
+    await store.save(task('task-submitted', TaskState.TASK_STATE_SUBMITTED), context);
+    expect(await storedState(database, 'task-submitted')).toBeUndefined();
+    expect((await store.load('task-submitted', context))?.status?.state).toBe(
+      TaskState.TASK_STATE_SUBMITTED,
+    );
+    await store.save(task('task-submitted', TaskState.TASK_STATE_WORKING), context);
+    expect(await storedState(database, 'task-submitted')).toBe('TASK_STATE_WORKING');
+    await store.flushAll();
+  });
+
+  it('reads nothing for a task it was told is being created', async () => {
+    let queries = 0;
+    const driver = database.driver;
+    const counting = new Proxy(driver, {
+      get: (target, key, receiver) =>
+        key === 'query'
+          ? (...args: Parameters<typeof driver.query>) => {
+              queries += 1;
+              return driver.query(...args);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    const store = new SqlTaskStore(counting, 'assistant', { logger, flushDelayMs: 60_000 });
+    store.expectNew('task-new');
+    expect(await store.load('task-new', context)).toBeUndefined();
+    expect(queries).toBe(0);
+    await store.save(task('task-new', TaskState.TASK_STATE_WORKING), context);
+    await store.save(task('task-new', TaskState.TASK_STATE_COMPLETED), context);
+    // Once saved it is an ordinary task, read from the database when not running.
+    expect((await store.load('task-new', context))?.status?.state).toBe(
+      TaskState.TASK_STATE_COMPLETED,
+    );
+    expect(queries).toBe(1);
+  });
+
   it('writes pending chunks on flushAll', async () => {
-    const store = new PrismaTaskStore(database.client, 'assistant', {
+    const store = new SqlTaskStore(database.driver, 'assistant', {
       logger,
       flushDelayMs: 60_000,
     });
@@ -91,7 +131,7 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
   });
 
   it('returns a copy, so callers cannot change what it holds', async () => {
-    const store = new PrismaTaskStore(database.client, 'assistant', {
+    const store = new SqlTaskStore(database.driver, 'assistant', {
       logger,
       flushDelayMs: 60_000,
     });
@@ -103,7 +143,7 @@ describe.each(['sqlite', 'postgresql'] as const)('PrismaTaskStore on %s', (provi
   });
 
   it('lists the tasks of a context, filtered by state', async () => {
-    const store = new PrismaTaskStore(database.client, 'lister', { logger });
+    const store = new SqlTaskStore(database.driver, 'lister', { logger });
     await store.save(task('list-1', TaskState.TASK_STATE_COMPLETED), context);
     await store.save(task('list-2', TaskState.TASK_STATE_FAILED), context);
     const all = await store.list(
