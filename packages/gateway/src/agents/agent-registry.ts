@@ -2,13 +2,13 @@ import {
   ClientFactory,
   ClientFactoryOptions,
   DefaultAgentCardResolver,
-  JsonRpcTransportFactory,
   RestTransportFactory,
   type Client,
 } from '@a2a-js/sdk/client';
 import type { AgentCard } from '@a2a-js/sdk';
 import { MeshError, type GatewayAgentConfig, type Logger } from '@agent-mesh/shared';
 import type { GatewayPersistence } from '../store/gateway-store.js';
+import { AgentSockets, StreamingJsonRpcTransportFactory } from './streaming-json-rpc-transport.js';
 
 /** How an agent keeps its own sessions, as its card's session-persistence extension says. */
 export type AgentPersistence = 'sql' | 'memory' | 'unknown';
@@ -104,6 +104,7 @@ export class AgentRegistry {
   private timer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly fetchImpl: typeof fetch;
+  private readonly sockets = new AgentSockets();
   private readonly refreshIntervalMs: number;
   private readonly probeIntervalMs: number;
   private readonly cardTimeoutMs: number;
@@ -136,8 +137,9 @@ export class AgentRegistry {
     this.probeTimer.unref();
   }
 
-  /** Stops the periodic refresh and probing. */
+  /** Stops the periodic refresh and probing, and closes the kept-alive sockets to the agents. */
   stop(): void {
+    this.sockets.destroy();
     if (this.timer) clearInterval(this.timer);
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.timer = undefined;
@@ -260,11 +262,9 @@ export class AgentRegistry {
       const signals = [init?.signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
         (signal): signal is AbortSignal => signal !== undefined && signal !== null,
       );
-      return this.fetchImpl(input, {
-        ...init,
-        headers,
-        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-      });
+      // One signal needs no combining (AbortSignal.any costs a listener and a signal per call).
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+      return this.fetchImpl(input, { ...init, headers, ...(signal ? { signal } : {}) });
     };
   }
 
@@ -325,7 +325,13 @@ export class AgentRegistry {
       const factory = new ClientFactory(
         ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
           transports: [
-            new JsonRpcTransportFactory({ fetchImpl: callFetch }),
+            new StreamingJsonRpcTransportFactory({
+              fetchImpl: callFetch,
+              sockets: this.sockets,
+              ...(entry.config.token
+                ? { headers: { Authorization: `Bearer ${entry.config.token}` } }
+                : {}),
+            }),
             new RestTransportFactory({ fetchImpl: callFetch }),
           ],
         }),
