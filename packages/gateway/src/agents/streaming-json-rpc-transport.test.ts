@@ -188,7 +188,43 @@ describe('StreamingJsonRpcTransport', () => {
     await expect(collect(client.sendMessageStream(request))).rejects.toThrow(/error -32600: Bad/);
   });
 
-  it('closes the connection when the caller stops reading or aborts', async () => {
+  it('keeps the socket for the next call when the caller stops at the final event', async () => {
+    const ports: number[] = [];
+    handler = (req, body, response) => {
+      ports.push(req.socket.remotePort ?? 0);
+      const id = (JSON.parse(body) as { id: number }).id;
+      sse(response);
+      response.write(event(id, statusUpdate('TASK_STATE_COMPLETED')));
+      setTimeout(() => response.end(), 20);
+    };
+    const client = await transport();
+    for (let call = 0; call < 2; call += 1) {
+      const reading = client.sendMessageStream(request);
+      expect((await reading.next()).done).toBe(false);
+      await reading.return(undefined);
+      await expect.poll(() => closed.length).toBe(call + 1);
+    }
+    expect(ports).toHaveLength(2);
+    expect(ports[1]).toBe(ports[0]);
+  });
+
+  it('takes an abort that comes after the caller stopped reading (cancel after the final event)', async () => {
+    handler = (_req, body, response) => {
+      const id = (JSON.parse(body) as { id: number }).id;
+      sse(response);
+      response.write(event(id, statusUpdate('TASK_STATE_CANCELED')));
+    };
+    const client = await transport();
+    const controller = new AbortController();
+    const reading = client.sendMessageStream(request, { signal: controller.signal });
+    expect((await reading.next()).done).toBe(false);
+    await reading.return(undefined);
+    // An error event nobody listens to would be an uncaught exception, which fails the run.
+    controller.abort();
+    await expect.poll(() => closed.length).toBe(1);
+  });
+
+  it('closes a stream the caller stopped reading that never ends, and an aborted one at once', async () => {
     handler = (_req, body, response) => {
       const id = (JSON.parse(body) as { id: number }).id;
       sse(response);
@@ -199,15 +235,18 @@ describe('StreamingJsonRpcTransport', () => {
     const reading = client.sendMessageStream(request);
     expect((await reading.next()).done).toBe(false);
     await reading.return(undefined);
-    await expect.poll(() => closed.length).toBe(1);
+    expect(closed).toHaveLength(0);
+    await expect.poll(() => closed.length, { timeout: 5_000 }).toBe(1);
 
     const controller = new AbortController();
     const stream = client.sendMessageStream(request, { signal: controller.signal });
     const first = await stream.next();
     expect(first.done).toBe(false);
+    const aborted = Date.now();
     controller.abort();
     await expect(stream.next()).rejects.toThrow(/abort/i);
     await expect.poll(() => closed.length).toBe(2);
+    expect(Date.now() - aborted).toBeLessThan(1_000);
   });
 
   it('refuses an event larger than the limit instead of buffering it', async () => {

@@ -1,4 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { SendMessageRequest, StreamResponse, SubscribeToTaskRequest } from '@a2a-js/sdk';
 import {
@@ -123,8 +128,20 @@ class StreamingJsonRpcTransport implements Transport {
   ): AsyncGenerator<StreamResponse, void, undefined> {
     const id = this.nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', method, params, id });
-    const response = await this.post(body, options);
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const request = this.send(body, options);
+    // Not the `signal` option of http.request: an abort that lands as the response ends (a cancel
+    // right after the final event) makes Node destroy a socket that no longer has an error listener,
+    // an uncaught exception. Destroying the request without an error has no such window.
+    const onAbort = (): void => {
+      request.destroy();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let errored = false;
+    let response: IncomingMessage | undefined;
     try {
+      response = await responseOf(request);
       const contentType = String(response.headers['content-type'] ?? '');
       if (response.statusCode !== 200 || !contentType.startsWith('text/event-stream')) {
         throw await unexpectedResponse(method, response);
@@ -138,7 +155,9 @@ class StreamingJsonRpcTransport implements Transport {
         },
       });
       response.setEncoding('utf8');
-      for await (const chunk of response as AsyncIterable<string>) {
+      // Not destroyed when the caller stops at the final event: the rest is drained below.
+      const chunks = response.iterator({ destroyOnReturn: false }) as AsyncIterable<string>;
+      for await (const chunk of chunks) {
         pendingBytes += chunk.length;
         if (pendingBytes > maxAgentEventBytes) {
           throw new Error(
@@ -151,33 +170,80 @@ class StreamingJsonRpcTransport implements Transport {
       // A last event without its blank line is still an event, as the SDK reads it.
       parser.feed('\n\n');
       for (const data of pending.splice(0)) yield decodeEvent(data, id);
+    } catch (error) {
+      errored = true;
+      signal?.throwIfAborted();
+      throw error;
     } finally {
-      // Stopping early (cancel, a final event, an error) closes the request instead of draining it.
-      if (!response.complete) response.destroy();
+      signal?.removeEventListener('abort', onAbort);
+      // After an error the request is closed. A caller that stopped reading (at the final event, which
+      // the agent follows with the end of the response) lets the rest drain, so the kept-alive socket
+      // goes back to the pool instead of a new connection per turn.
+      if (response !== undefined && !response.complete) {
+        if (errored) request.destroy();
+        else drainThenRelease(request, response, signal);
+      }
     }
   }
 
-  private post(body: string, options: RequestOptions | undefined): Promise<IncomingMessage> {
+  private send(body: string, options: RequestOptions | undefined): ClientRequest {
     const url = new URL(this.endpoint);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const request = send(url, {
-        method: 'POST',
-        agent: this.agent,
-        headers: {
-          ...options?.serviceParameters,
-          ...this.headers,
-          'Content-Type': 'application/json',
-          Accept: 'text/event-stream',
-          'Content-Length': Buffer.byteLength(body),
-        },
-        ...(options?.signal ? { signal: options.signal } : {}),
-      });
-      request.once('response', resolve);
-      request.once('error', reject);
-      request.end(body);
+    const request = send(url, {
+      method: 'POST',
+      agent: this.agent,
+      headers: {
+        ...options?.serviceParameters,
+        ...this.headers,
+        'Content-Type': 'application/json',
+        Accept: 'text/event-stream',
+        'Content-Length': Buffer.byteLength(body),
+      },
     });
+    request.end(body);
+    return request;
   }
+}
+
+/** The response of a request, or why there is none (refused, reset, destroyed by an abort). */
+function responseOf(request: ClientRequest): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    request.once('response', (response: IncomingMessage) => {
+      // Errors after this point reach the reader through the response's iterator; one that comes
+      // while nobody reads (a stream being drained) must not crash the process.
+      response.on('error', ignore);
+      resolve(response);
+    });
+    request.on('error', reject);
+    request.once('close', () =>
+      reject(new Error('The connection to the agent closed before it answered.')),
+    );
+  });
+}
+
+function ignore(): void {
+  // Reported elsewhere or no longer of interest.
+}
+
+/** How long a stream the caller stopped reading may take to end before its socket is closed. */
+const drainTimeoutMs = 2_000;
+
+function drainThenRelease(
+  request: ClientRequest,
+  response: IncomingMessage,
+  signal: AbortSignal | undefined,
+): void {
+  const cut = (): void => {
+    request.destroy();
+  };
+  const timer = setTimeout(cut, drainTimeoutMs);
+  timer.unref();
+  signal?.addEventListener('abort', cut, { once: true });
+  response.once('close', () => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', cut);
+  });
+  response.resume();
 }
 
 function decodeEvent(data: string, id: number): StreamResponse {
