@@ -12,6 +12,11 @@ import {
   sqliteBusyTimeoutMs,
 } from './connection-settings.js';
 import { applySqlitePragmas } from './apply-sqlite-pragmas.js';
+import {
+  sqliteFallbackAutocheckpointPages,
+  startSqliteCheckpointer,
+  type SqliteCheckpointer,
+} from './sqlite-checkpointer.js';
 import type { DatabasePoolStats, ParsedDatabaseUrl } from './database-types.js';
 import {
   createMysqlSqlDriver,
@@ -31,6 +36,8 @@ export interface CreatedAdapter {
   poolStats(): DatabasePoolStats;
   /** Direct driver access on the adapter's own connection or pool (usable once the client connected). */
   driver: SqlDriver;
+  /** Stops what runs beside the connection (the SQLite checkpoint thread); after the client disconnected. */
+  stopBackground(): Promise<void>;
 }
 
 /**
@@ -61,13 +68,36 @@ export async function createAdapter(
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
       let connection: BetterSqliteDatabase | undefined;
+      const checkpointers: SqliteCheckpointer[] = [];
+      const stopBackground = async (): Promise<void> => {
+        await Promise.all(checkpointers.splice(0).map((checkpointer) => checkpointer.stop()));
+      };
       // The adapter opens the connection itself; apply the pragmas on every connection it opens, and
       // keep it for the direct driver (one connection per file and process, see createSqliteSqlDriver).
+      // A file's WAL is checkpointed by a background thread instead of inside a commit.
       class ConfiguredSqliteAdapter extends PrismaBetterSqlite3 {
         override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
           const adapter = await super.connect();
           connection = beginTransactionsImmediately(adapter);
-          await applySqlitePragmas(connection, sqliteConnectionPragmas, sqliteBusyTimeoutMs);
+          const inFile = path !== ':memory:';
+          await applySqlitePragmas(
+            connection,
+            inFile
+              ? [
+                  ...sqliteConnectionPragmas,
+                  `PRAGMA wal_autocheckpoint = ${sqliteFallbackAutocheckpointPages}`,
+                ]
+              : sqliteConnectionPragmas,
+            sqliteBusyTimeoutMs,
+          );
+          if (inFile) {
+            checkpointers.push(
+              startSqliteCheckpointer(path, {
+                busyTimeoutMs: sqliteBusyTimeoutMs,
+                ...(logger ? { logger } : {}),
+              }),
+            );
+          }
           return adapter;
         }
       }
@@ -75,7 +105,8 @@ export async function createAdapter(
       // better-sqlite3 is one synchronous connection per client: there is no pool to size.
       return {
         adapter,
-        endPool: () => Promise.resolve(),
+        stopBackground,
+        endPool: stopBackground,
         poolStats: () => ({ provider: 'sqlite', max: 1 }),
         driver: createSqliteSqlDriver(path, () => {
           if (connection === undefined)
@@ -121,6 +152,7 @@ export async function createAdapter(
           waiting: pgPool.waitingCount,
         }),
         driver: createPostgresSqlDriver(pgPool, pg.types),
+        stopBackground: () => Promise.resolve(),
       };
     }
     case 'mysql': {
@@ -155,6 +187,7 @@ export async function createAdapter(
           waiting: mariaDbPool.taskQueueSize(),
         }),
         driver: createMysqlSqlDriver(mariaDbPool),
+        stopBackground: () => Promise.resolve(),
       };
     }
   }

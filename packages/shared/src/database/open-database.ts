@@ -65,7 +65,7 @@ export async function openDatabase(
       );
     }
   }
-  const { client, poolStats, driver } = await connectClient(
+  const { client, poolStats, driver, stopBackground } = await connectClient(
     parsed,
     options.schema,
     pool,
@@ -86,7 +86,10 @@ export async function openDatabase(
     driver,
     ping,
     poolStats,
-    close: () => client.$disconnect(),
+    close: async () => {
+      await client.$disconnect();
+      await stopBackground();
+    },
   };
 }
 
@@ -95,8 +98,13 @@ async function connectClient(
   schema: DatabaseSchemaName,
   pool: ReturnType<typeof resolvePoolConfig>,
   logger: Logger | undefined,
-): Promise<{ client: AnyPrismaClient; poolStats: () => DatabasePoolStats; driver: SqlDriver }> {
-  const [{ adapter, endPool, poolStats, driver }, module] = await Promise.all([
+): Promise<{
+  client: AnyPrismaClient;
+  poolStats: () => DatabasePoolStats;
+  driver: SqlDriver;
+  stopBackground: () => Promise<void>;
+}> {
+  const [{ adapter, endPool, poolStats, driver, stopBackground }, module] = await Promise.all([
     createAdapter(parsed, pool, logger),
     clientLoaders[`${schema}-${parsed.provider}`](),
   ]);
@@ -110,5 +118,5 @@ async function connectClient(
     await endPool();
     throw toUnavailableError(parsed, error);
   }
-  return { client, poolStats, driver };
+  return { client, poolStats, driver, stopBackground };
 }
