@@ -21,7 +21,8 @@ import {
   type CpuMeter,
 } from './cpu-meters.js';
 import { measureTurnLatency, measureTurnThroughput } from './measure-turns.js';
-import { cliEntry, startMesh, type RunningMesh } from './start-mesh.js';
+import { cliEntry } from '../processes/start-bench-mesh.js';
+import { startMesh, type RunningMesh } from './start-mesh.js';
 import {
   agentStreamDriver,
   gatewayRestDriver,

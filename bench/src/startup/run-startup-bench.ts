@@ -9,7 +9,7 @@ import { startBareNodeServer } from '../processes/start-bare-node-server.js';
 import { waitUntilReady } from '../processes/wait-until-ready.js';
 import { createRow, createUnavailableRow, type BenchRow } from '../report/bench-row.js';
 import { median } from '../report/stats.js';
-import { cliEntry } from '../gateway-turn/start-mesh.js';
+import { cliEntry } from '../processes/start-bench-mesh.js';
 import { copyDefaultConfig } from './copy-default-config.js';
 
 /** The repository's default config folder, what `pnpm start` runs. */

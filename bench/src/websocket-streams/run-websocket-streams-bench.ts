@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sendAndWait } from '../gateway-turn/chat-turns.js';
-import { cliEntry } from '../gateway-turn/start-mesh.js';
+import { cliEntry } from '../processes/start-bench-mesh.js';
 import { HttpClient } from '../http/http-client.js';
 import { findFreePort } from '../processes/find-free-port.js';
 import { readRssMiB } from '../processes/peak-rss.js';

@@ -1,13 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { createTestDatabase, type TestDatabase } from '@agent-mesh/shared/testing';
-import { cliEntry } from '../gateway-turn/start-mesh.js';
-import { findFreePort } from '../processes/find-free-port.js';
-import { agentYaml, gatewayYaml } from '../processes/mesh-config.js';
-import { startNodeProcess, type NodeProcess } from '../processes/node-process.js';
-import { waitUntilReady } from '../processes/wait-until-ready.js';
+import type { NodeProcess } from '../processes/node-process.js';
+import { startBenchMesh } from '../processes/start-bench-mesh.js';
 
 /** The agent that answers at once: it fills the gateway's history. */
 export const fastAgentName = 'assistant';
@@ -29,76 +21,12 @@ export interface StreamingMesh {
  * agent with no delay, which streams a reply in one piece.)
  */
 export async function startStreamingMesh(slowDelayMs: number): Promise<StreamingMesh> {
-  const folder = mkdtempSync(join(tmpdir(), 'agent-mesh-ws-bench-'));
-  const databases: TestDatabase[] = [];
-  const processes: NodeProcess[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(processes.map((child) => child.stop()));
-    for (const database of databases) await database.drop().catch(() => undefined);
-    rmSync(folder, { recursive: true, force: true });
-  };
-  try {
-    const database = async (): Promise<string> => {
-      const created = await createTestDatabase('sqlite');
-      databases.push(created);
-      return created.url;
-    };
-    const agents = [
-      {
-        name: fastAgentName,
-        delayMs: 0,
-        port: await findFreePort(),
-        databaseUrl: await database(),
-      },
-      {
-        name: slowAgentName,
-        delayMs: slowDelayMs,
-        port: await findFreePort(),
-        databaseUrl: await database(),
-      },
-    ];
-    const gatewayPort = await findFreePort();
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    const gatewayDatabaseUrl = await database();
-    const env = { ...process.env, LOG_LEVEL: 'warn' };
-    const readyUrls = [`${gatewayUrl}/readyz`];
-    const startedAt = performance.now();
-    for (const agent of agents) {
-      const file = join(folder, `${agent.name}.yaml`);
-      writeFileSync(file, agentYaml(agent));
-      processes.push(
-        startNodeProcess({
-          name: `agent ${agent.name}`,
-          args: [cliEntry, 'agent', '--config', file],
-          cwd: folder,
-          env,
-        }),
-      );
-      readyUrls.push(`http://127.0.0.1:${agent.port}/readyz`);
-    }
-    const gatewayFile = join(folder, 'gateway.yaml');
-    writeFileSync(
-      gatewayFile,
-      gatewayYaml({
-        port: gatewayPort,
-        databaseUrl: gatewayDatabaseUrl,
-        agents: agents.map((agent) => ({
-          name: agent.name,
-          url: `http://127.0.0.1:${agent.port}`,
-        })),
-      }),
-    );
-    const gateway = startNodeProcess({
-      name: 'gateway',
-      args: [cliEntry, 'gateway', '--config', gatewayFile],
-      cwd: folder,
-      env,
-    });
-    processes.push(gateway);
-    await waitUntilReady(readyUrls, processes, startedAt, 60_000);
-    return { gatewayUrl, gateway, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const mesh = await startBenchMesh({
+    provider: 'sqlite',
+    agents: [
+      { name: fastAgentName, delayMs: 0 },
+      { name: slowAgentName, delayMs: slowDelayMs },
+    ],
+  });
+  return { gatewayUrl: mesh.gatewayUrl, gateway: mesh.gateway, stop: mesh.stop };
 }

@@ -77,6 +77,7 @@ export {
   isUniqueConstraintError,
   isTransientConflictError,
 } from './database/database-errors.js';
+export { retryOnTransientConflict } from './database/retry-on-transient-conflict.js';
 export {
   maxNotificationPayloadBytes,
   openNotificationChannel,

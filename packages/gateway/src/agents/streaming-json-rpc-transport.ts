@@ -72,13 +72,19 @@ export class StreamingJsonRpcTransportFactory implements TransportFactory {
 
 class StreamingJsonRpcTransport implements Transport {
   private nextId = 1;
+  /** Parsed once: every turn posts to the same URL. */
+  private readonly url: URL;
+  private readonly request: typeof httpRequest;
 
   constructor(
     private readonly base: Transport,
     private readonly endpoint: string,
     private readonly agent: HttpAgent,
     private readonly headers: Record<string, string>,
-  ) {}
+  ) {
+    this.url = new URL(endpoint);
+    this.request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  }
 
   get protocolName(): string {
     return this.base.protocolName;
@@ -187,9 +193,7 @@ class StreamingJsonRpcTransport implements Transport {
   }
 
   private send(body: string, options: RequestOptions | undefined): ClientRequest {
-    const url = new URL(this.endpoint);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, {
+    const request = this.request(this.url, {
       method: 'POST',
       agent: this.agent,
       headers: {

@@ -3,7 +3,7 @@ import {
   createSqlTemplate,
   checkPruneBatchSize,
   defaultPruneBatchSize,
-  isTransientConflictError,
+  retryOnTransientConflict,
   trustedSql,
   type BoundStatement,
   type DatabaseProvider,
@@ -334,15 +334,8 @@ export class GatewaySessionAdmin {
   }
 
   /** Retries a batch that lost a deadlock or serialization race with live traffic. */
-  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await work();
-      } catch (error) {
-        if (attempt >= maxBatchAttempts || !isTransientConflictError(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-      }
-    }
+  private withRetry<T>(work: () => Promise<T>): Promise<T> {
+    return retryOnTransientConflict(work, maxBatchAttempts, (attempt) => 50 * attempt);
   }
 }
 

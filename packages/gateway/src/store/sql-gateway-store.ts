@@ -1,5 +1,5 @@
 import {
-  isTransientConflictError,
+  retryOnTransientConflict,
   isUniqueConstraintError,
   type ChatTask,
   type GatewayDatabase,
@@ -23,12 +23,13 @@ import type {
   TaskUsage,
   WebSessionRecord,
 } from './gateway-store.js';
-import { SqlTurnStatements } from './sql-turn-statements.js';
+import {
+  maxTransactionAttempts,
+  SqlTurnStatements,
+  transactionBackoffMs,
+} from './sql-turn-statements.js';
 
 type TransactionClient = Parameters<Parameters<GatewayPrismaClient['$transaction']>[0]>[0];
-
-/** How often a transaction aborted by a deadlock is tried in all. */
-const maxTransactionAttempts = 5;
 
 /**
  * Keeps sessions, history, stream events, feedback, express-session records and settings in the gateway
@@ -110,15 +111,12 @@ export class SqlGatewayStore implements GatewayStore {
    * Runs a transaction, retrying it when the database aborted it for a deadlock or a lock timeout with
    * concurrent work (e.g. `sessions prune` deleting old rows): the aborted attempt left nothing behind.
    */
-  private async transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.client.$transaction(work);
-      } catch (error) {
-        if (attempt >= maxTransactionAttempts || !isTransientConflictError(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
-      }
-    }
+  private transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    return retryOnTransientConflict(
+      () => this.client.$transaction(work),
+      maxTransactionAttempts,
+      transactionBackoffMs,
+    );
   }
 
   async createTask(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {

@@ -1,6 +1,6 @@
 import {
   createSqlTemplate,
-  isTransientConflictError,
+  retryOnTransientConflict,
   trustedSql,
   type BoundStatement,
   type TrustedSql,
@@ -14,8 +14,11 @@ import type { NewTask, SessionRecord, TaskProgress, WebSessionRecord } from './g
 /** A `sessions` row under the Prisma model's field names: the same fields as the record the store returns. */
 type SessionRow = SessionRecord;
 
-/** How often a transaction aborted by a deadlock or busy database is tried in all. */
-const maxAttempts = 5;
+/** How often a gateway transaction aborted by a deadlock or busy database is tried in all. */
+export const maxTransactionAttempts = 5;
+
+/** The wait before retry `attempt`: short, with jitter so two conflicting writers do not meet again. */
+export const transactionBackoffMs = (attempt: number): number => 5 * attempt + Math.random() * 20;
 
 /**
  * The statements every chat turn runs (browser session, session and task reads, storing a task, its
@@ -307,15 +310,8 @@ export class SqlTurnStatements {
   }
 
   /** Runs a transaction again when the database aborted it for a deadlock or lock timeout. */
-  private async retried<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await work();
-      } catch (error) {
-        if (attempt >= maxAttempts || !isTransientConflictError(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
-      }
-    }
+  private retried<T>(work: () => Promise<T>): Promise<T> {
+    return retryOnTransientConflict(work, maxTransactionAttempts, transactionBackoffMs);
   }
 }
 

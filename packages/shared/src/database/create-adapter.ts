@@ -65,7 +65,8 @@ export async function createAdapter(
   switch (parsed.provider) {
     case 'sqlite': {
       const path = parsed.sqlitePath ?? ':memory:';
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      const inFile = path !== ':memory:';
+      if (inFile) mkdirSync(dirname(path), { recursive: true });
       const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
       let connection: BetterSqliteDatabase | undefined;
       const checkpointers: SqliteCheckpointer[] = [];
@@ -79,7 +80,6 @@ export async function createAdapter(
         override async connect(): ReturnType<PrismaBetterSqlite3['connect']> {
           const adapter = await super.connect();
           connection = beginTransactionsImmediately(adapter);
-          const inFile = path !== ':memory:';
           await applySqlitePragmas(
             connection,
             inFile
